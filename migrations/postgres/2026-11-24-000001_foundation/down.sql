@@ -1,0 +1,10 @@
+DROP TABLE tokens;
+DROP TABLE comment_votes;
+DROP TABLE thread_votes;
+DROP TABLE comments;
+DROP TABLE threads;
+DROP TABLE memberships;
+DROP TABLE stewards;
+DROP TABLE groups;
+DROP TABLE persons;
+DROP TABLE instances;

@@ -1,0 +1,175 @@
+//! The native JSON API under `/api/v1/`: thin handlers that parse, call the domain layer and
+//! render. Its OpenAPI document is generated from these handlers and served at
+//! `/api/v1/openapi.json`.
+//!
+//! No route here may take a path of Mastodon's client API (`accounts`, `statuses`, …): that API
+//! will share the `/api/v1/` prefix.
+
+mod content;
+mod groups;
+mod people;
+
+use activitypub_federation::config::FederationConfig;
+use axum::{
+    extract::{FromRequest, FromRequestParts},
+    http::{header, request::Parts},
+    routing::get,
+    Json, Router,
+};
+use serde::de::DeserializeOwned;
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+
+use crate::app::AppState;
+use crate::domain::people::{authenticate, Viewer};
+use crate::error::{Error, ErrorBody, Result};
+
+/// JSON request body whose rejections are answered in our error format.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(Error))]
+pub struct ApiJson<T>(pub T);
+
+/// Query string whose rejections are answered in our error format.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Error))]
+pub struct ApiQuery<T>(pub T);
+
+/// Path parameters whose rejections are answered in our error format.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Error))]
+pub struct ApiPath<T>(pub T);
+
+/// The server's state, taken from the federation middleware that every route runs under.
+pub struct State(pub AppState);
+
+impl<S: Send + Sync> FromRequestParts<S> for State {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        parts
+            .extensions
+            .get::<FederationConfig<AppState>>()
+            .map(|c| State(c.to_request_data().app_data().clone()))
+            .ok_or_else(|| Error::Internal("federation middleware missing".into()))
+    }
+}
+
+fn bearer(parts: &Parts) -> Result<Option<&str>> {
+    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| Error::Unauthorized)?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(Error::Unauthorized),
+    }
+}
+
+/// The client's address (for rate limits); unspecified when the server runs without one.
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        let info = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(ClientIp(crate::app::client_ip(info)))
+    }
+}
+
+/// A signed-in member (401 otherwise).
+pub struct Auth(pub Viewer);
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self> {
+        let State(state) = State::from_request_parts(parts, s).await?;
+        let token = bearer(parts)?.ok_or(Error::Unauthorized)?;
+        Ok(Auth(authenticate(&state, token).await?))
+    }
+}
+
+/// A member if a token is given; anonymous if none is. A bad token is still a 401, so a client
+/// never mistakes an expired session for an anonymous view.
+pub struct MaybeAuth(pub Option<Viewer>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeAuth {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self> {
+        let State(state) = State::from_request_parts(parts, s).await?;
+        match bearer(parts)? {
+            None => Ok(MaybeAuth(None)),
+            Some(token) => Ok(MaybeAuth(Some(authenticate(&state, token).await?))),
+        }
+    }
+}
+
+/// A JSON body that may be absent or empty: then `T::default()`.
+pub fn optional_body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| Error::BadRequest(format!("request body is not valid JSON: {e}")))
+}
+
+/// 404 in our error format for any path no route claims.
+pub async fn not_found() -> Error {
+    Error::NotFound("route")
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Commonplace JSON API",
+        description = "The native API of a Commonplace instance. Errors are `{\"error\", \"message\", \"field\"?}`; lists use keyset pagination with `cursor` and `next_cursor`. See docs/api.md.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&BearerAuth),
+    paths(
+        people::register, people::login, people::logout, people::me, people::update_me,
+        people::person, people::site, people::update_site, people::approve_person,
+        groups::list, groups::create, groups::show, groups::update, groups::join, groups::leave,
+        groups::members, groups::approve_member, groups::remove_member, groups::make_steward,
+        content::list_threads, content::create_thread, content::get_thread, content::edit_thread,
+        content::delete_thread, content::create_comment, content::edit_comment, content::delete_comment,
+        content::vote_thread, content::vote_comment, content::pin, content::lock, content::remove_thread,
+        content::remove_comment, content::feed,
+    ),
+    components(schemas(ErrorBody))
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn routes() -> Router {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .merge(people::routes())
+        .merge(groups::routes())
+        .merge(content::routes())
+}

@@ -1,0 +1,121 @@
+//! Accounts, sessions, profiles and the instance itself.
+
+use axum::{
+    http::StatusCode,
+    routing::{get, post},
+    Json, Router,
+};
+
+use super::{ApiJson, ApiPath, Auth, ClientIp, State};
+use crate::domain::{
+    people::{self, AuthResponse, Credentials, ProfileUpdate, Registration},
+    site::{self, SiteUpdate},
+    views::{PersonView, SiteView},
+};
+use crate::error::{ErrorBody, Result};
+
+pub fn routes() -> Router {
+    Router::new()
+        .route("/api/v1/auth/register", post(register))
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/me", get(me).patch(update_me))
+        .route("/api/v1/people/{name}", get(person))
+        .route("/api/v1/site", get(site).patch(update_site))
+        .route("/api/v1/admin/people/{name}/approve", post(approve_person))
+}
+
+/// Create an account. In `approval` mode the account waits for an administrator and no token
+/// is returned.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = Registration,
+    responses((status = 201, body = AuthResponse), (status = 403, description = "registration closed", body = ErrorBody),
+        (status = 409, description = "name taken", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn register(
+    State(state): State,
+    ClientIp(ip): ClientIp,
+    ApiJson(input): ApiJson<Registration>,
+) -> Result<(StatusCode, Json<AuthResponse>)> {
+    state.auth_limiter.check(ip)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(people::register(&state, input).await?),
+    ))
+}
+
+/// Sign in and get a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = Credentials,
+    responses((status = 200, body = AuthResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(
+    State(state): State,
+    ClientIp(ip): ClientIp,
+    ApiJson(input): ApiJson<Credentials>,
+) -> Result<Json<AuthResponse>> {
+    state.auth_limiter.check(ip)?;
+    Ok(Json(people::login(&state, input).await?))
+}
+
+/// End the session of the token used.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State, Auth(viewer): Auth) -> Result<StatusCode> {
+    people::logout(&state, &viewer).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in member.
+#[utoipa::path(get, path = "/api/v1/me", tag = "people", security(("bearer" = [])),
+    responses((status = 200, body = PersonView), (status = 401, body = ErrorBody)))]
+pub async fn me(Auth(viewer): Auth) -> Json<PersonView> {
+    Json(viewer.person.into())
+}
+
+/// Change the signed-in member's profile or password.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "people", security(("bearer" = [])), request_body = ProfileUpdate,
+    responses((status = 200, body = PersonView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_me(
+    State(state): State,
+    Auth(viewer): Auth,
+    ApiJson(input): ApiJson<ProfileUpdate>,
+) -> Result<Json<PersonView>> {
+    Ok(Json(people::update_profile(&state, &viewer, input).await?))
+}
+
+/// A member's public profile.
+#[utoipa::path(get, path = "/api/v1/people/{name}", tag = "people", params(("name" = String, Path)),
+    responses((status = 200, body = PersonView), (status = 404, body = ErrorBody)))]
+pub async fn person(
+    State(state): State,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Json<PersonView>> {
+    Ok(Json(people::profile(&state, &name).await?))
+}
+
+/// This instance: name, description, rules, registration mode and counts.
+#[utoipa::path(get, path = "/api/v1/site", tag = "site", responses((status = 200, body = SiteView)))]
+pub async fn site(State(state): State) -> Result<Json<SiteView>> {
+    Ok(Json(site::view(&state).await?))
+}
+
+/// Change the instance (administrators).
+#[utoipa::path(patch, path = "/api/v1/site", tag = "site", security(("bearer" = [])), request_body = SiteUpdate,
+    responses((status = 200, body = SiteView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_site(
+    State(state): State,
+    Auth(viewer): Auth,
+    ApiJson(input): ApiJson<SiteUpdate>,
+) -> Result<Json<SiteView>> {
+    Ok(Json(site::update(&state, &viewer, input).await?))
+}
+
+/// Approve an account registered in `approval` mode (administrators).
+#[utoipa::path(post, path = "/api/v1/admin/people/{name}/approve", tag = "site", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = PersonView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn approve_person(
+    State(state): State,
+    Auth(viewer): Auth,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Json<PersonView>> {
+    Ok(Json(people::approve(&state, &viewer, &name).await?))
+}

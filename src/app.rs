@@ -1,0 +1,229 @@
+//! The running server: shared state, the router with its layers, start and graceful stop.
+
+use std::{
+    collections::HashMap,
+    net::{IpAddr, SocketAddr},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use activitypub_federation::config::{FederationConfig, FederationMiddleware};
+use anyhow::Context;
+use axum::{
+    extract::{ConnectInfo, DefaultBodyLimit, MatchedPath},
+    http::Request,
+    Router,
+};
+use tower_http::trace::TraceLayer;
+
+use crate::{config::Config, db::Db, domain, error::Error};
+
+/// Everything a request or a background task needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Row id of this server in `instances`.
+    pub instance_id: i64,
+    pub auth_limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// Connects to the database, migrates it and finds this instance's row.
+    ///
+    /// # Errors
+    /// The database is unreachable or belongs to another domain.
+    pub async fn new(config: Config) -> anyhow::Result<AppState> {
+        let url = config.database_url.clone();
+        let pool_size = config.pool_size;
+        let db = tokio::task::spawn_blocking(move || Db::connect(&url, pool_size))
+            .await
+            .context("database set-up thread")??;
+        let cfg = config.clone();
+        let instance_id = db
+            .write(move |c| domain::site::ensure_local_instance(c, &cfg))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(AppState {
+            db,
+            auth_limiter: Arc::new(RateLimiter::new(config.limits.auth_attempts_per_minute)),
+            config: Arc::new(config),
+            instance_id,
+        })
+    }
+}
+
+/// Fixed one-minute windows of attempts per client address, for sign-in and registration.
+pub struct RateLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter {
+            per_minute,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one attempt from `ip`.
+    ///
+    /// # Errors
+    /// 429 once the address has used its attempts for this minute.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Error> {
+        let now = Instant::now();
+        let mut windows = self
+            .windows
+            .lock()
+            .map_err(|_| Error::Internal("rate limiter lock poisoned".into()))?;
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        }
+        let entry = windows.entry(ip).or_insert((now, 0));
+        if now.duration_since(entry.0) >= Duration::from_secs(60) {
+            *entry = (now, 0);
+        }
+        if entry.1 >= self.per_minute {
+            return Err(Error::RateLimited);
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+}
+
+/// The whole HTTP surface with its layers.
+///
+/// # Errors
+/// The federation configuration is rejected.
+pub async fn router(state: AppState) -> anyhow::Result<Router> {
+    let request_limit = state.config.limits.request_bytes;
+    let federation = FederationConfig::builder()
+        .domain(state.config.domain.clone())
+        .app_data(state.clone())
+        // Plain http and loopback peers are allowed only for local trials and tests.
+        .debug(!state.config.uses_https())
+        .build()
+        .await
+        .context("federation configuration")?;
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|req: &Request<_>| {
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or(req.uri().path(), MatchedPath::as_str);
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), route = %route)
+        })
+        .on_response(
+            |res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+                tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "response");
+            },
+        );
+    Ok(Router::new()
+        .merge(crate::api::routes())
+        .merge(crate::web::routes())
+        .fallback(crate::api::not_found)
+        .layer(FederationMiddleware::new(federation))
+        .layer(DefaultBodyLimit::max(request_limit))
+        .layer(trace))
+}
+
+/// A server started in this process: its address and a handle to stop it.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting requests, lets those in flight finish, and waits.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.task.await;
+    }
+}
+
+/// Starts serving on an already bound listener (tests bind port 0 and set the domain first).
+///
+/// # Errors
+/// Database or federation set-up failed.
+pub async fn start(
+    config: Config,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<RunningServer> {
+    let state = AppState::new(config).await?;
+    let app = router(state.clone()).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Runs until Ctrl-C or SIGTERM.
+///
+/// # Errors
+/// The address cannot be bound, or set-up failed.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let server = start(config, listener).await?;
+    let state = &server.state;
+    tracing::info!(
+        addr = %server.addr,
+        url = %state.config.base_url(),
+        backend = state.db.backend().name(),
+        "Commonplace is listening"
+    );
+    if !domain::people::admin_exists(state).await.unwrap_or(true) {
+        tracing::warn!(
+            "no administrator yet: create one with `commonplace admin create-user NAME --admin`"
+        );
+        eprintln!("No administrator yet. Create one with:\n  commonplace admin create-user NAME --admin\n(with cargo: cargo run --release -- admin create-user NAME --admin)");
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// The client's address, for rate limits.
+pub fn client_ip(info: Option<&ConnectInfo<SocketAddr>>) -> IpAddr {
+    info.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+}

@@ -1,0 +1,237 @@
+//! Command line: `serve` (the default), `migrate`, `admin …`, `config check`.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::{fmt, EnvFilter};
+
+use crate::{
+    app::{self, AppState},
+    config::{Config, LogFormat},
+    db::Db,
+    domain::{
+        groups::{self, NewGroupInput},
+        people::{self, find_local_person, Registration},
+    },
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "commonplace",
+    version,
+    about = "A federated community server for communities of practice"
+)]
+pub struct Cli {
+    /// Configuration file (default: ./commonplace.toml if present).
+    #[arg(long, global = true, env = "COMMONPLACE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log format; overrides `log_format` in the configuration.
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Administrative tasks.
+    #[command(subcommand)]
+    Admin(Admin),
+    /// Configuration tasks.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum Admin {
+    /// Create a local account; the password is read from COMMONPLACE_PASSWORD or asked for.
+    CreateUser {
+        name: String,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Create a group with an existing member as its steward.
+    CreateGroup {
+        name: String,
+        #[arg(long)]
+        steward: String,
+        /// Title shown to people (default: the name).
+        #[arg(long)]
+        title: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Load and validate the configuration, print it, and check the database connection.
+    Check,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logs(cli.log_format.unwrap_or(config.log_format));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => app::serve(config).await,
+        Command::Migrate => {
+            let url = config.database_url.clone();
+            tokio::task::spawn_blocking(move || Db::connect(&url, 1)).await??;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Check) => {
+            println!("{}", toml_like(&config));
+            let url = config.database_url.clone();
+            tokio::task::spawn_blocking(move || Db::connect(&url, 1))
+                .await?
+                .context("database")?;
+            println!("configuration is valid and the database answers");
+            Ok(())
+        }
+        Command::Admin(Admin::CreateUser {
+            name,
+            admin,
+            display_name,
+        }) => {
+            let state = AppState::new(config).await?;
+            let password = match std::env::var("COMMONPLACE_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => read_password()?,
+            };
+            let person = people::create_local_person(
+                &state,
+                Registration {
+                    username: name,
+                    password,
+                    display_name,
+                    agency: None,
+                    role: None,
+                },
+                admin,
+                true,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created {}{} ({})",
+                person.username,
+                if admin { " (administrator)" } else { "" },
+                person.ap_id
+            );
+            Ok(())
+        }
+        Command::Admin(Admin::CreateGroup {
+            name,
+            steward,
+            title,
+        }) => {
+            let state = AppState::new(config).await?;
+            let (id, steward_name) = (state.instance_id, steward.clone());
+            let person = state
+                .db
+                .read(move |c| find_local_person(c, id, &steward_name))
+                .await
+                .map_err(|e| anyhow::anyhow!("steward {steward}: {e}"))?;
+            let group = groups::create_for(
+                &state,
+                person.id,
+                NewGroupInput {
+                    title: title.unwrap_or_else(|| name.clone()),
+                    name,
+                    description: String::new(),
+                    rules: String::new(),
+                    approval_required: false,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created group {} ({}) with steward {}",
+                group.name, group.ap_id, person.username
+            );
+            Ok(())
+        }
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    use std::io::BufRead;
+    eprint!("password (at least 8 characters; input is shown): ");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// The effective configuration, as TOML, for `config check`.
+fn toml_like(config: &Config) -> String {
+    let mut out = format!(
+        "domain = {:?}\nbind = \"{}\"\ndatabase_url = {:?}\nhttps = {}\ninstance_name = {:?}\nregistration_mode = \"{}\"\npool_size = {}\n",
+        config.domain,
+        config.bind,
+        redact(&config.database_url),
+        config.uses_https(),
+        config.instance_name,
+        config.registration_mode.as_str(),
+        config.pool_size,
+    );
+    let l = &config.limits;
+    out.push_str(&format!(
+        "[limits]\ntitle_chars = {}\nbody_bytes = {}\nrequest_bytes = {}\ndefault_page_size = {}\nmax_page_size = {}\ncomments_per_thread = {}\nauth_attempts_per_minute = {}",
+        l.title_chars, l.body_bytes, l.request_bytes, l.default_page_size, l.max_page_size, l.comments_per_thread, l.auth_attempts_per_minute
+    ));
+    out
+}
+
+/// Hides a password in a database URL.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,188 @@
+//! Typed settings: defaults, then the TOML file, then `COMMONPLACE_…` environment variables.
+//! Validated once at start so the rest of the server can trust them.
+
+use std::{net::SocketAddr, path::Path};
+
+use figment::{
+    providers::{Env, Format, Serialized, Toml},
+    Figment,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::site::RegistrationMode;
+
+/// Every setting of the server. `docs/configuration.md` lists each key with its default.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Public host name (and port) of this instance; part of every ActivityPub id.
+    pub domain: String,
+    /// Address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// `sqlite://FILE` (default) or `postgres://…`.
+    pub database_url: String,
+    /// Whether ids use `https://`. Unset: https unless the domain is `localhost` or a loopback address.
+    pub https: Option<bool>,
+    /// Name shown until an administrator changes it (then the database holds it).
+    pub instance_name: String,
+    /// Registration mode on first start; later changed through the API.
+    pub registration_mode: RegistrationMode,
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// Connections in the database pool.
+    pub pool_size: u32,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Sizes and rates that bound what one request can ask of the server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Limits {
+    /// Longest thread title, in characters.
+    pub title_chars: usize,
+    /// Largest markdown body of a thread, comment, bio or group text, in bytes (larger: 413).
+    pub body_bytes: usize,
+    /// Largest request body, in bytes (larger: 413).
+    pub request_bytes: usize,
+    /// Page size when the client gives none.
+    pub default_page_size: i64,
+    /// Largest page size a client may ask for.
+    pub max_page_size: i64,
+    /// Most comments returned with one thread.
+    pub comments_per_thread: i64,
+    /// Sign-in and registration attempts per client address per minute (more: 429).
+    pub auth_attempts_per_minute: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            domain: "localhost:8080".into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://commonplace.db".into(),
+            https: None,
+            instance_name: "Commonplace".into(),
+            registration_mode: RegistrationMode::Open,
+            log_format: LogFormat::Text,
+            pool_size: 8,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            title_chars: 200,
+            body_bytes: 50_000,
+            request_bytes: 1024 * 1024,
+            default_page_size: 20,
+            max_page_size: 100,
+            comments_per_thread: 1000,
+            auth_attempts_per_minute: 30,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {key}: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+impl Config {
+    /// Defaults, then `path` if it exists (or must exist when given explicitly), then the environment.
+    ///
+    /// # Errors
+    /// A file that does not parse, a value of the wrong type, or a value that fails validation.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match path {
+            Some(p) if !p.exists() => {
+                return Err(ConfigError::Invalid {
+                    key: "--config",
+                    message: format!("file {} does not exist", p.display()),
+                })
+            }
+            Some(p) => figment = figment.merge(Toml::file_exact(p)),
+            None => figment = figment.merge(Toml::file("commonplace.toml")),
+        }
+        let config: Config = figment
+            .merge(
+                Env::prefixed("COMMONPLACE_")
+                    .split("__")
+                    .ignore(&["test_database_url"]),
+            )
+            .extract()
+            .map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// # Errors
+    /// The first setting that cannot work.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key, message: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                message: message.to_string(),
+            })
+        };
+        if self.domain.is_empty()
+            || self.domain.contains('/')
+            || url::Url::parse(&format!("http://{}/", self.domain)).is_err()
+        {
+            return bad(
+                "domain",
+                "must be a host name with an optional port, e.g. example.org",
+            );
+        }
+        if !(self.database_url.starts_with("sqlite://")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return bad("database_url", "must start with sqlite:// or postgres://");
+        }
+        if self.pool_size == 0 {
+            return bad("pool_size", "must be at least 1");
+        }
+        let l = &self.limits;
+        if l.title_chars == 0 || l.body_bytes == 0 || l.request_bytes < l.body_bytes {
+            return bad(
+                "limits",
+                "title_chars and body_bytes must be positive and request_bytes at least body_bytes",
+            );
+        }
+        if l.default_page_size < 1 || l.max_page_size < l.default_page_size {
+            return bad("limits", "need 1 <= default_page_size <= max_page_size");
+        }
+        if l.comments_per_thread < 1 || l.auth_attempts_per_minute == 0 {
+            return bad(
+                "limits",
+                "comments_per_thread and auth_attempts_per_minute must be positive",
+            );
+        }
+        Ok(())
+    }
+
+    /// https unless told otherwise or serving a loopback name, as in tests and local trials.
+    pub fn uses_https(&self) -> bool {
+        self.https.unwrap_or_else(|| {
+            let host = self.domain.split(':').next().unwrap_or_default();
+            !(host == "localhost" || host.starts_with("127.") || host == "[::1]")
+        })
+    }
+
+    /// `https://domain` or `http://domain`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        let scheme = if self.uses_https() { "https" } else { "http" };
+        format!("{scheme}://{}", self.domain)
+    }
+}

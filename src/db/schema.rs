@@ -1,0 +1,188 @@
+//! Diesel table definitions, written by hand to match both migration folders.
+
+diesel::table! {
+    instances (id) {
+        id -> BigInt,
+        domain -> Text,
+        local -> Bool,
+        name -> Text,
+        description -> Text,
+        rules -> Text,
+        registration_mode -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    persons (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        local -> Bool,
+        instance_id -> BigInt,
+        username -> Text,
+        display_name -> Nullable<Text>,
+        bio_source -> Text,
+        bio_html -> Text,
+        agency -> Nullable<Text>,
+        job_role -> Nullable<Text>,
+        expertise -> Text,
+        password_hash -> Nullable<Text>,
+        is_admin -> Bool,
+        approved -> Bool,
+        suspended -> Bool,
+        public_key -> Text,
+        private_key -> Nullable<Text>,
+        inbox_url -> Text,
+        shared_inbox_url -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    groups (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        local -> Bool,
+        instance_id -> BigInt,
+        name -> Text,
+        title -> Text,
+        description_source -> Text,
+        description_html -> Text,
+        rules_source -> Text,
+        rules_html -> Text,
+        creator_id -> Nullable<BigInt>,
+        approval_required -> Bool,
+        member_count -> BigInt,
+        thread_count -> BigInt,
+        public_key -> Text,
+        private_key -> Nullable<Text>,
+        inbox_url -> Text,
+        shared_inbox_url -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stewards (group_id, person_id) {
+        group_id -> BigInt,
+        person_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (group_id, person_id) {
+        group_id -> BigInt,
+        person_id -> BigInt,
+        state -> Text,
+        ap_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    threads (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        local -> Bool,
+        group_id -> BigInt,
+        author_id -> BigInt,
+        title -> Text,
+        body_source -> Text,
+        body_html -> Text,
+        url -> Nullable<Text>,
+        pinned -> Bool,
+        locked -> Bool,
+        removed -> Bool,
+        deleted -> Bool,
+        score -> BigInt,
+        upvotes -> BigInt,
+        downvotes -> BigInt,
+        comment_count -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Nullable<Timestamp>,
+        last_activity_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        local -> Bool,
+        thread_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        body_source -> Text,
+        body_html -> Text,
+        depth -> Integer,
+        removed -> Bool,
+        deleted -> Bool,
+        score -> BigInt,
+        upvotes -> BigInt,
+        downvotes -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    thread_votes (person_id, thread_id) {
+        person_id -> BigInt,
+        thread_id -> BigInt,
+        score -> Integer,
+        ap_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comment_votes (person_id, comment_id) {
+        person_id -> BigInt,
+        comment_id -> BigInt,
+        score -> Integer,
+        ap_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tokens (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        person_id -> BigInt,
+        client_id -> Nullable<BigInt>,
+        scopes -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(persons -> instances (instance_id));
+diesel::joinable!(groups -> instances (instance_id));
+diesel::joinable!(threads -> groups (group_id));
+diesel::joinable!(threads -> persons (author_id));
+diesel::joinable!(comments -> threads (thread_id));
+diesel::joinable!(comments -> persons (author_id));
+diesel::joinable!(memberships -> groups (group_id));
+diesel::joinable!(memberships -> persons (person_id));
+diesel::joinable!(stewards -> groups (group_id));
+diesel::joinable!(stewards -> persons (person_id));
+diesel::joinable!(tokens -> persons (person_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    instances,
+    persons,
+    groups,
+    stewards,
+    memberships,
+    threads,
+    comments,
+    thread_votes,
+    comment_votes,
+    tokens,
+);

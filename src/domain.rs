@@ -1,0 +1,12 @@
+//! The domain layer: every rule and every transaction. The JSON API, and later the Mastodon
+//! API, the web pages and the ActivityPub inbox, call these functions; nothing else writes.
+
+pub mod comments;
+pub mod groups;
+pub mod paging;
+pub mod people;
+pub mod site;
+pub mod text;
+pub mod threads;
+pub mod views;
+pub mod votes;

@@ -1,0 +1,616 @@
+//! Groups (communities of practice): creation, settings, membership and stewards.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::db::{models::*, schema::*, AnyConnection};
+use crate::domain::paging::{Cursor, Page, PageRequest};
+use crate::domain::people::{
+    ensure_name_free, find_local_person, new_keypair, unique_conflict, Viewer,
+};
+use crate::domain::text::{self, now};
+use crate::domain::views::{GroupSummary, GroupView, MemberView, PersonBrief, PersonRef};
+use crate::error::{Error, Result};
+use crate::per_backend;
+
+const TITLE_MAX: usize = 100;
+const QUERY_MAX: usize = 100;
+
+pub const PENDING: &str = "pending";
+pub const ACCEPTED: &str = "accepted";
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewGroupInput {
+    pub name: String,
+    pub title: String,
+    /// Markdown.
+    #[serde(default)]
+    pub description: String,
+    /// Guidelines, markdown.
+    #[serde(default)]
+    pub rules: String,
+    /// Stewards approve each new member.
+    #[serde(default)]
+    pub approval_required: bool,
+}
+
+/// Absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct GroupUpdate {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub rules: Option<String>,
+    pub approval_required: Option<bool>,
+}
+
+/// The viewer's membership after a join or leave.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembershipState {
+    pub group: String,
+    /// `pending`, `accepted`, or `none` after leaving.
+    pub state: String,
+}
+
+pub(crate) fn find_group(conn: &mut AnyConnection, instance_id: i64, name: &str) -> Result<Group> {
+    groups::table
+        .filter(groups::instance_id.eq(instance_id))
+        .filter(groups::name.eq(name))
+        .select(Group::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound("group"))
+}
+
+pub(crate) fn is_steward(conn: &mut AnyConnection, group_id: i64, person_id: i64) -> Result<bool> {
+    let n: i64 = stewards::table
+        .filter(stewards::group_id.eq(group_id))
+        .filter(stewards::person_id.eq(person_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Stewards of the group act on it; so do the instance's administrators.
+pub(crate) fn require_steward(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    viewer: &Person,
+) -> Result<()> {
+    if viewer.is_admin || is_steward(conn, group_id, viewer.id)? {
+        Ok(())
+    } else {
+        Err(Error::forbidden("only the group's stewards can do this"))
+    }
+}
+
+pub(crate) fn membership_of(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    person_id: i64,
+) -> Result<Option<String>> {
+    Ok(memberships::table
+        .filter(memberships::group_id.eq(group_id))
+        .filter(memberships::person_id.eq(person_id))
+        .select(memberships::state)
+        .first(conn)
+        .optional()?)
+}
+
+fn stewards_of(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<PersonRef>> {
+    Ok(stewards::table
+        .inner_join(persons::table)
+        .filter(stewards::group_id.eq(group_id))
+        .order(stewards::created_at.asc())
+        .select(PersonBrief::as_select())
+        .load::<PersonBrief>(conn)?
+        .into_iter()
+        .map(PersonRef::from)
+        .collect())
+}
+
+fn load_view(conn: &mut AnyConnection, group: Group, viewer_id: Option<i64>) -> Result<GroupView> {
+    let stewards = stewards_of(conn, group.id)?;
+    let membership = match viewer_id {
+        Some(v) => membership_of(conn, group.id, v)?,
+        None => None,
+    };
+    Ok(GroupView::new(group, stewards, membership, viewer_id))
+}
+
+fn recount_members(conn: &mut AnyConnection, group_id: i64) -> Result<()> {
+    let n: i64 = memberships::table
+        .filter(memberships::group_id.eq(group_id))
+        .filter(memberships::state.eq(ACCEPTED))
+        .count()
+        .get_result(conn)?;
+    diesel::update(groups::table.find(group_id))
+        .set(groups::member_count.eq(n))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Creates a local group; its creator becomes its first steward and member.
+///
+/// # Errors
+/// 422/413 for bad values, 409 for a taken name.
+#[tracing::instrument(skip_all, fields(group = %input.name, creator = %viewer.person.username))]
+pub async fn create(state: &AppState, viewer: &Viewer, input: NewGroupInput) -> Result<GroupView> {
+    create_for(state, viewer.id(), input).await
+}
+
+/// Creates a group with `steward_id` as steward (also used by the `admin create-group` command).
+///
+/// # Errors
+/// As [`create`].
+pub async fn create_for(
+    state: &AppState,
+    steward_id: i64,
+    input: NewGroupInput,
+) -> Result<GroupView> {
+    let limit = state.config.limits.body_bytes;
+    let name = text::parse_name("name", &input.name)?;
+    let title = text::parse_line("title", &input.title, TITLE_MAX)?;
+    let (description_source, description_html) =
+        text::parse_markdown("description", &input.description, limit)?;
+    let (rules_source, rules_html) = text::parse_markdown("rules", &input.rules, limit)?;
+    {
+        let (id, name) = (state.instance_id, name.clone());
+        state
+            .db
+            .read(move |c| ensure_name_free(c, id, &name, "name"))
+            .await?;
+    }
+    let (public_key, private_key) = new_keypair().await?;
+    let base = state.config.base_url();
+    let instance_id = state.instance_id;
+    let approval_required = input.approval_required;
+    state
+        .db
+        .write(move |conn| {
+            ensure_name_free(conn, instance_id, &name, "name")?;
+            let t = now();
+            let ap_id = format!("{base}/g/{name}");
+            let new = NewGroup {
+                inbox_url: format!("{ap_id}/inbox"),
+                shared_inbox_url: Some(format!("{base}/inbox")),
+                ap_id,
+                local: true,
+                instance_id,
+                name,
+                title,
+                description_source,
+                description_html,
+                rules_source,
+                rules_html,
+                creator_id: Some(steward_id),
+                approval_required,
+                public_key,
+                private_key: Some(private_key),
+                created_at: t,
+                updated_at: t,
+            };
+            let id: i64 = per_backend!(conn, |c| diesel::insert_into(groups::table)
+                .values(&new)
+                .returning(groups::id)
+                .get_result(c))
+            .map_err(unique_conflict("name", "a group with this name"))?;
+            diesel::insert_into(stewards::table)
+                .values((
+                    stewards::group_id.eq(id),
+                    stewards::person_id.eq(steward_id),
+                    stewards::created_at.eq(t),
+                ))
+                .execute(conn)?;
+            diesel::insert_into(memberships::table)
+                .values(Membership {
+                    group_id: id,
+                    person_id: steward_id,
+                    state: ACCEPTED.into(),
+                    ap_id: None,
+                    created_at: t,
+                })
+                .execute(conn)?;
+            recount_members(conn, id)?;
+            let group = groups::table
+                .find(id)
+                .select(Group::as_select())
+                .first(conn)?;
+            load_view(conn, group, Some(steward_id))
+        })
+        .await
+}
+
+/// # Errors
+/// 404 for an unknown group.
+pub async fn get(state: &AppState, viewer: Option<&Viewer>, name: &str) -> Result<GroupView> {
+    let (id, name, viewer_id) = (state.instance_id, name.to_string(), viewer.map(Viewer::id));
+    state
+        .db
+        .read(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            load_view(conn, group, viewer_id)
+        })
+        .await
+}
+
+/// Groups, most members first, optionally filtered by a search in name and title.
+///
+/// # Errors
+/// 422 for a malformed cursor or an over-long query.
+pub async fn list(
+    state: &AppState,
+    query: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<GroupSummary>> {
+    let query = query
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_lowercase);
+    if query
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > QUERY_MAX)
+    {
+        return Err(Error::invalid(
+            "q",
+            format!("must be at most {QUERY_MAX} characters"),
+        ));
+    }
+    let rows = state
+        .db
+        .read(move |conn| {
+            let mut q = groups::table.select(GroupSummary::as_select()).into_boxed();
+            if let Some(text) = query {
+                let escaped = text
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                let pattern = format!("%{escaped}%");
+                q = q.filter(
+                    lower(groups::name)
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(lower(groups::title).like(pattern).escape('\\')),
+                );
+            }
+            if let Some(c) = page.after {
+                q = q.filter(
+                    groups::member_count
+                        .lt(c.key)
+                        .or(groups::member_count.eq(c.key).and(groups::id.lt(c.id))),
+                );
+            }
+            Ok(q.order((groups::member_count.desc(), groups::id.desc()))
+                .limit(page.limit + 1)
+                .load::<GroupSummary>(conn)?)
+        })
+        .await?;
+    Ok(Page::from_rows(rows, page.limit, |g| Cursor {
+        key: g.member_count,
+        id: g.id,
+    }))
+}
+
+/// # Errors
+/// 403 for non-stewards, 422/413 for bad values.
+#[tracing::instrument(skip_all, fields(group = %name))]
+pub async fn update(
+    state: &AppState,
+    viewer: &Viewer,
+    name: &str,
+    input: GroupUpdate,
+) -> Result<GroupView> {
+    let limit = state.config.limits.body_bytes;
+    let title = input
+        .title
+        .as_deref()
+        .map(|t| text::parse_line("title", t, TITLE_MAX))
+        .transpose()?;
+    let description = input
+        .description
+        .as_deref()
+        .map(|d| text::parse_markdown("description", d, limit))
+        .transpose()?;
+    let rules = input
+        .rules
+        .as_deref()
+        .map(|d| text::parse_markdown("rules", d, limit))
+        .transpose()?;
+    let (id, name, person) = (state.instance_id, name.to_string(), viewer.person.clone());
+    state
+        .db
+        .write(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            require_steward(conn, group.id, &person)?;
+            let target = groups::table.find(group.id);
+            if let Some(t) = title {
+                diesel::update(target)
+                    .set(groups::title.eq(t))
+                    .execute(conn)?;
+            }
+            if let Some((s, h)) = description {
+                diesel::update(target)
+                    .set((
+                        groups::description_source.eq(s),
+                        groups::description_html.eq(h),
+                    ))
+                    .execute(conn)?;
+            }
+            if let Some((s, h)) = rules {
+                diesel::update(target)
+                    .set((groups::rules_source.eq(s), groups::rules_html.eq(h)))
+                    .execute(conn)?;
+            }
+            if let Some(a) = input.approval_required {
+                diesel::update(target)
+                    .set(groups::approval_required.eq(a))
+                    .execute(conn)?;
+            }
+            diesel::update(target)
+                .set(groups::updated_at.eq(now()))
+                .execute(conn)?;
+            let group = target.select(Group::as_select()).first(conn)?;
+            load_view(conn, group, Some(person.id))
+        })
+        .await
+}
+
+/// Joins a group: accepted at once, or pending where stewards approve members.
+/// Joining again returns the current state.
+///
+/// # Errors
+/// 404 for an unknown group.
+#[tracing::instrument(skip_all, fields(group = %name, person = %viewer.person.username))]
+pub async fn join(state: &AppState, viewer: &Viewer, name: &str) -> Result<MembershipState> {
+    let (id, name, person_id) = (state.instance_id, name.to_string(), viewer.id());
+    state
+        .db
+        .write(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            if let Some(existing) = membership_of(conn, group.id, person_id)? {
+                return Ok(MembershipState {
+                    group: group.name,
+                    state: existing,
+                });
+            }
+            let new_state = if group.approval_required {
+                PENDING
+            } else {
+                ACCEPTED
+            };
+            diesel::insert_into(memberships::table)
+                .values(Membership {
+                    group_id: group.id,
+                    person_id,
+                    state: new_state.into(),
+                    ap_id: None,
+                    created_at: now(),
+                })
+                .execute(conn)?;
+            recount_members(conn, group.id)?;
+            Ok(MembershipState {
+                group: group.name,
+                state: new_state.into(),
+            })
+        })
+        .await
+}
+
+/// Leaves a group (or withdraws a pending request). The last steward cannot leave.
+///
+/// # Errors
+/// 404 for an unknown group, 409 for the last steward.
+#[tracing::instrument(skip_all, fields(group = %name, person = %viewer.person.username))]
+pub async fn leave(state: &AppState, viewer: &Viewer, name: &str) -> Result<MembershipState> {
+    let (id, name, person_id) = (state.instance_id, name.to_string(), viewer.id());
+    state
+        .db
+        .write(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            if is_steward(conn, group.id, person_id)? {
+                let stewards: i64 = stewards::table
+                    .filter(stewards::group_id.eq(group.id))
+                    .count()
+                    .get_result(conn)?;
+                if stewards == 1 {
+                    return Err(Error::Conflict {
+                        field: None,
+                        message: "you are the group's last steward: appoint another steward before leaving".into(),
+                    });
+                }
+                diesel::delete(
+                    stewards::table
+                        .filter(stewards::group_id.eq(group.id))
+                        .filter(stewards::person_id.eq(person_id)),
+                )
+                .execute(conn)?;
+            }
+            diesel::delete(
+                memberships::table
+                    .filter(memberships::group_id.eq(group.id))
+                    .filter(memberships::person_id.eq(person_id)),
+            )
+            .execute(conn)?;
+            recount_members(conn, group.id)?;
+            Ok(MembershipState { group: group.name, state: "none".into() })
+        })
+        .await
+}
+
+/// Members in the order they joined. Pending requests are listed to stewards only.
+///
+/// # Errors
+/// 404 for an unknown group, 403 when a non-steward asks for pending requests.
+pub async fn members(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    name: &str,
+    pending: bool,
+    page: PageRequest,
+) -> Result<Page<MemberView>> {
+    let (id, name, person) = (
+        state.instance_id,
+        name.to_string(),
+        viewer.map(|v| v.person.clone()),
+    );
+    let rows = state
+        .db
+        .read(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            if pending {
+                match &person {
+                    Some(p) => require_steward(conn, group.id, p)?,
+                    None => return Err(Error::Unauthorized),
+                }
+            }
+            let mut q = memberships::table
+                .inner_join(persons::table)
+                .left_join(
+                    stewards::table.on(stewards::group_id
+                        .eq(memberships::group_id)
+                        .and(stewards::person_id.eq(memberships::person_id))),
+                )
+                .filter(memberships::group_id.eq(group.id))
+                .filter(memberships::state.eq(if pending { PENDING } else { ACCEPTED }))
+                .select((
+                    PersonBrief::as_select(),
+                    memberships::state,
+                    stewards::person_id.nullable(),
+                    memberships::created_at,
+                ))
+                .into_boxed();
+            if let Some(c) = page.after {
+                let t = c.key_as_time()?;
+                q = q.filter(
+                    memberships::created_at.gt(t).or(memberships::created_at
+                        .eq(t)
+                        .and(memberships::person_id.gt(c.id))),
+                );
+            }
+            Ok(
+                q.order((memberships::created_at.asc(), memberships::person_id.asc()))
+                    .limit(page.limit + 1)
+                    .load::<(PersonBrief, String, Option<i64>, chrono::NaiveDateTime)>(conn)?,
+            )
+        })
+        .await?;
+    let views = rows
+        .into_iter()
+        .map(|(p, state, steward, joined_at)| MemberView {
+            person: p.into(),
+            state,
+            steward: steward.is_some(),
+            joined_at,
+        })
+        .collect();
+    Ok(Page::from_rows(views, page.limit, |m: &MemberView| {
+        Cursor {
+            key: Cursor::time_key(m.joined_at),
+            id: m.person.id,
+        }
+    }))
+}
+
+/// What a steward does to one member.
+#[derive(Debug, Clone, Copy)]
+pub enum MemberAction {
+    /// Accept a pending request.
+    Approve,
+    /// Remove a member or refuse a request.
+    Remove,
+    /// Make an accepted member a steward.
+    MakeSteward,
+}
+
+/// # Errors
+/// 403 for non-stewards; 404 when the person is not a member; 409 when removing a steward.
+#[tracing::instrument(skip_all, fields(group = %name, member = %member))]
+pub async fn act_on_member(
+    state: &AppState,
+    viewer: &Viewer,
+    name: &str,
+    member: &str,
+    action: MemberAction,
+) -> Result<MemberView> {
+    let (id, name, member, actor) = (
+        state.instance_id,
+        name.to_string(),
+        member.to_string(),
+        viewer.person.clone(),
+    );
+    state
+        .db
+        .write(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            require_steward(conn, group.id, &actor)?;
+            let person = find_local_person(conn, id, &member)?;
+            let current =
+                membership_of(conn, group.id, person.id)?.ok_or(Error::NotFound("membership"))?;
+            let target = memberships::table
+                .filter(memberships::group_id.eq(group.id))
+                .filter(memberships::person_id.eq(person.id));
+            let steward = is_steward(conn, group.id, person.id)?;
+            let new_state = match action {
+                MemberAction::Approve => {
+                    diesel::update(target)
+                        .set(memberships::state.eq(ACCEPTED))
+                        .execute(conn)?;
+                    ACCEPTED.to_string()
+                }
+                MemberAction::Remove => {
+                    if steward {
+                        return Err(Error::Conflict {
+                            field: None,
+                            message: "stewards cannot be removed as members".into(),
+                        });
+                    }
+                    diesel::delete(target).execute(conn)?;
+                    "none".to_string()
+                }
+                MemberAction::MakeSteward => {
+                    if current != ACCEPTED {
+                        return Err(Error::Conflict {
+                            field: None,
+                            message: "only accepted members can become stewards".into(),
+                        });
+                    }
+                    if !steward {
+                        diesel::insert_into(stewards::table)
+                            .values((
+                                stewards::group_id.eq(group.id),
+                                stewards::person_id.eq(person.id),
+                                stewards::created_at.eq(now()),
+                            ))
+                            .execute(conn)?;
+                    }
+                    current.clone()
+                }
+            };
+            recount_members(conn, group.id)?;
+            let joined_at = memberships::table
+                .filter(memberships::group_id.eq(group.id))
+                .filter(memberships::person_id.eq(person.id))
+                .select(memberships::created_at)
+                .first(conn)
+                .optional()?
+                .unwrap_or_else(now);
+            let steward = is_steward(conn, group.id, person.id)?;
+            Ok(MemberView {
+                person: PersonRef::from(PersonBrief {
+                    id: person.id,
+                    ap_id: person.ap_id,
+                    local: person.local,
+                    username: person.username,
+                    display_name: person.display_name,
+                    agency: person.agency,
+                }),
+                state: new_state,
+                steward,
+                joined_at,
+            })
+        })
+        .await
+}

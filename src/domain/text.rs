@@ -1,0 +1,226 @@
+//! Parsing and rendering of what people type: names, titles, markdown, links, tags.
+//! Each function returns the clean value or an error that names the field.
+
+use chrono::{NaiveDateTime, Timelike, Utc};
+use pulldown_cmark::{html, Event, Options, Parser};
+
+use crate::error::{Error, Result};
+
+/// Longest username or group name.
+pub const NAME_MAX: usize = 30;
+const DISPLAY_NAME_MAX: usize = 100;
+const SHORT_TEXT_MAX: usize = 100;
+const URL_MAX: usize = 2000;
+const TAG_MAX: usize = 40;
+const TAGS_MAX: usize = 20;
+pub const PASSWORD_MIN: usize = 8;
+const PASSWORD_MAX: usize = 256;
+
+/// Current time at the precision both databases keep (microseconds), so a value read back
+/// compares equal to the one written; keyset cursors depend on that.
+pub fn now() -> NaiveDateTime {
+    let t = Utc::now().naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}
+
+/// A person's username or a group's name: 1–30 of `a-z`, `0-9`, `_`.
+///
+/// Lower case only, so that `@Name` and `@name` can never be two accounts; the same rule as
+/// Lemmy's for communities, which keeps our handles valid there.
+pub fn parse_name(field: &'static str, raw: &str) -> Result<String> {
+    let ok = !raw.is_empty()
+        && raw.len() <= NAME_MAX
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be 1 to {NAME_MAX} characters of a-z, 0-9 and _ (lower case)"),
+        ))
+    }
+}
+
+/// A single line of text (title, display name…): trimmed, no control characters, bounded.
+pub fn parse_line(field: &'static str, raw: &str, max_chars: usize) -> Result<String> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if value.chars().count() > max_chars {
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            field,
+            "must be one line without control characters",
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// An optional single line; empty means "unset".
+pub fn parse_optional_line(
+    field: &'static str,
+    raw: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => parse_line(field, v, max_chars).map(Some),
+    }
+}
+
+pub fn parse_display_name(raw: Option<&str>) -> Result<Option<String>> {
+    parse_optional_line("display_name", raw, DISPLAY_NAME_MAX)
+}
+
+pub fn parse_short(field: &'static str, raw: Option<&str>) -> Result<Option<String>> {
+    parse_optional_line(field, raw, SHORT_TEXT_MAX)
+}
+
+pub fn check_password(raw: &str) -> Result<()> {
+    let n = raw.chars().count();
+    if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
+        return Err(Error::invalid(
+            "password",
+            format!("must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// An http(s) link as given by a person.
+pub fn parse_link(field: &'static str, raw: Option<&str>) -> Result<Option<String>> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if raw.len() > URL_MAX {
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {URL_MAX} characters"),
+        ));
+    }
+    let url = url::Url::parse(raw)
+        .map_err(|e| Error::invalid(field, format!("is not a valid URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Error::invalid(field, "must be an http or https URL"));
+    }
+    Ok(Some(url.to_string()))
+}
+
+/// Expertise tags: lower-cased, trimmed, deduplicated; letters, digits, spaces and hyphens.
+pub fn parse_tags(raw: &[String]) -> Result<Vec<String>> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in raw {
+        let tag = tag.trim().to_lowercase();
+        if tag.is_empty() {
+            continue;
+        }
+        if tag.chars().count() > TAG_MAX
+            || !tag
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
+        {
+            return Err(Error::invalid(
+                "expertise",
+                format!("each tag is at most {TAG_MAX} letters, digits, spaces or hyphens"),
+            ));
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > TAGS_MAX {
+        return Err(Error::invalid(
+            "expertise",
+            format!("at most {TAGS_MAX} tags"),
+        ));
+    }
+    Ok(tags)
+}
+
+/// Tags are stored as one comma-separated column (commas cannot occur in a tag).
+pub fn join_tags(tags: &[String]) -> String {
+    tags.join(",")
+}
+
+pub fn split_tags(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Markdown as typed, bounded in size: (source, sanitized HTML).
+pub fn parse_markdown(field: &'static str, raw: &str, limit: usize) -> Result<(String, String)> {
+    if raw.len() > limit {
+        return Err(Error::TooLarge { field, limit });
+    }
+    if raw.contains('\0') {
+        return Err(Error::invalid(field, "must not contain NUL characters"));
+    }
+    Ok((raw.to_string(), render_markdown(raw)))
+}
+
+/// Renders markdown to HTML that is safe to show. Raw HTML in the source is shown as text, not
+/// interpreted; the result also passes through ammonia, so nothing executable survives.
+pub fn render_markdown(source: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let events = Parser::new_ext(source, options).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
+    let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, events);
+    sanitize_html(&unsafe_html)
+}
+
+/// Cleans HTML from any source (our renderer, later remote servers) down to a safe subset.
+pub fn sanitize_html(input: &str) -> String {
+    ammonia::Builder::default()
+        .link_rel(Some("nofollow noopener noreferrer"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .clean(input)
+        .to_string()
+}
+
+/// Escapes text for an HTML page.
+pub fn escape(text: &str) -> String {
+    ammonia::clean_text(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_rule() {
+        assert!(parse_name("username", "service_design2").is_ok());
+        for bad in ["", "Alice", "a-b", "é", "a b", &"x".repeat(31)] {
+            assert!(parse_name("username", bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn markdown_is_rendered_and_sanitized() {
+        let html = render_markdown("**bold** <script>alert(1)</script> [x](javascript:alert(1))");
+        assert!(html.contains("<strong>bold</strong>"));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("javascript:"));
+        let html = render_markdown("<img src=x onerror=alert(1)>");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!sanitize_html("<a href=\"x\" onclick=\"y()\">l</a>").contains("onclick"));
+    }
+
+    #[test]
+    fn now_survives_a_round_trip_at_microseconds() {
+        assert_eq!(now().nanosecond() % 1000, 0);
+    }
+}

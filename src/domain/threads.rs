@@ -1,0 +1,574 @@
+//! Threads: posting, reading (with the comment tree), listing, editing, and steward actions.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::db::{models::*, schema::*, AnyConnection};
+use crate::domain::groups::{find_group, is_steward, membership_of, require_steward, ACCEPTED};
+use crate::domain::paging::{Cursor, Page, PageRequest};
+use crate::domain::people::Viewer;
+use crate::domain::text::{self, now};
+use crate::domain::views::{CommentView, GroupBrief, PersonBrief, ThreadDetail, ThreadView};
+use crate::error::{Error, Result};
+use crate::per_backend;
+
+/// Order of a thread listing.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Newest first.
+    #[default]
+    New,
+    /// Most recent comment (or creation) first.
+    Active,
+    /// Highest score first.
+    Top,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewThreadInput {
+    pub title: String,
+    /// Markdown.
+    #[serde(default)]
+    pub body: String,
+    /// An http(s) link the thread is about.
+    pub url: Option<String>,
+}
+
+/// Absent fields stay; an empty `url` removes the link.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ThreadEdit {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub url: Option<String>,
+}
+
+/// Steward actions on a thread.
+#[derive(Debug, Clone, Copy)]
+pub enum ThreadFlag {
+    Pinned,
+    Locked,
+    Removed,
+}
+
+/// Query of a listing (`sort`, `cursor`, `limit`).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// `new` (default), `active` or `top`.
+    pub sort: Option<Sort>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Items per page (default 20, at most 100 unless configured otherwise).
+    pub limit: Option<i64>,
+}
+
+type ThreadRow = (Thread, GroupBrief, PersonBrief, Option<i32>);
+
+/// The groups whose threads a listing shows.
+enum Scope {
+    Group(i64),
+    MemberOf(i64),
+}
+
+fn list_rows(
+    conn: &mut AnyConnection,
+    scope: Scope,
+    viewer_id: i64,
+    sort: Sort,
+    page: PageRequest,
+) -> Result<Vec<ThreadRow>> {
+    let mut q = threads::table
+        .inner_join(groups::table)
+        .inner_join(persons::table)
+        .left_join(
+            thread_votes::table.on(thread_votes::thread_id
+                .eq(threads::id)
+                .and(thread_votes::person_id.eq(viewer_id))),
+        )
+        .filter(threads::deleted.eq(false))
+        .filter(threads::removed.eq(false))
+        .select((
+            Thread::as_select(),
+            GroupBrief::as_select(),
+            PersonBrief::as_select(),
+            thread_votes::score.nullable(),
+        ))
+        .into_boxed();
+    q = match scope {
+        Scope::Group(g) => q.filter(threads::group_id.eq(g)),
+        Scope::MemberOf(p) => q.filter(
+            threads::group_id.eq_any(
+                memberships::table
+                    .filter(memberships::person_id.eq(p))
+                    .filter(memberships::state.eq(ACCEPTED))
+                    .select(memberships::group_id),
+            ),
+        ),
+    };
+    q = match sort {
+        Sort::New => {
+            if let Some(c) = page.after {
+                let t = c.key_as_time()?;
+                q = q.filter(
+                    threads::created_at
+                        .lt(t)
+                        .or(threads::created_at.eq(t).and(threads::id.lt(c.id))),
+                );
+            }
+            q.order((threads::created_at.desc(), threads::id.desc()))
+        }
+        Sort::Active => {
+            if let Some(c) = page.after {
+                let t = c.key_as_time()?;
+                q = q.filter(
+                    threads::last_activity_at
+                        .lt(t)
+                        .or(threads::last_activity_at.eq(t).and(threads::id.lt(c.id))),
+                );
+            }
+            q.order((threads::last_activity_at.desc(), threads::id.desc()))
+        }
+        Sort::Top => {
+            if let Some(c) = page.after {
+                q = q.filter(
+                    threads::score
+                        .lt(c.key)
+                        .or(threads::score.eq(c.key).and(threads::id.lt(c.id))),
+                );
+            }
+            q.order((threads::score.desc(), threads::id.desc()))
+        }
+    };
+    Ok(q.limit(page.limit + 1).load::<ThreadRow>(conn)?)
+}
+
+fn cursor_of(sort: Sort) -> impl Fn(&ThreadView) -> Cursor {
+    move |t| Cursor {
+        key: match sort {
+            Sort::New => Cursor::time_key(t.created_at),
+            Sort::Active => Cursor::time_key(t.last_activity_at),
+            Sort::Top => t.score,
+        },
+        id: t.id,
+    }
+}
+
+fn to_views(rows: Vec<ThreadRow>) -> Vec<ThreadView> {
+    rows.into_iter()
+        .map(|(t, g, a, v)| ThreadView::new(t, g, a, v, false))
+        .collect()
+}
+
+/// Threads of one group.
+///
+/// # Errors
+/// 404 for an unknown group, 422 for a bad cursor.
+pub async fn list(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    group: &str,
+    sort: Sort,
+    page: PageRequest,
+) -> Result<Page<ThreadView>> {
+    let (id, name, viewer_id) = (
+        state.instance_id,
+        group.to_string(),
+        viewer.map_or(-1, Viewer::id),
+    );
+    let rows = state
+        .db
+        .read(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            list_rows(conn, Scope::Group(group.id), viewer_id, sort, page)
+        })
+        .await?;
+    Ok(Page::from_rows(to_views(rows), page.limit, cursor_of(sort)))
+}
+
+/// Threads from the groups the viewer belongs to, newest first.
+///
+/// # Errors
+/// 422 for a bad cursor.
+pub async fn feed(
+    state: &AppState,
+    viewer: &Viewer,
+    sort: Sort,
+    page: PageRequest,
+) -> Result<Page<ThreadView>> {
+    let viewer_id = viewer.id();
+    let rows = state
+        .db
+        .read(move |conn| list_rows(conn, Scope::MemberOf(viewer_id), viewer_id, sort, page))
+        .await?;
+    Ok(Page::from_rows(to_views(rows), page.limit, cursor_of(sort)))
+}
+
+/// In groups that approve members, only accepted members write.
+pub(crate) fn require_can_post(
+    conn: &mut AnyConnection,
+    group: &Group,
+    person: &Person,
+) -> Result<()> {
+    if group.approval_required
+        && membership_of(conn, group.id, person.id)?.as_deref() != Some(ACCEPTED)
+        && !is_steward(conn, group.id, person.id)?
+    {
+        return Err(Error::forbidden(
+            "this group approves its members: join it and wait for a steward's approval before posting",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn load_view(
+    conn: &mut AnyConnection,
+    id: i64,
+    viewer_id: i64,
+    show_removed: bool,
+) -> Result<ThreadView> {
+    let (t, g, a, v): ThreadRow = threads::table
+        .inner_join(groups::table)
+        .inner_join(persons::table)
+        .left_join(
+            thread_votes::table.on(thread_votes::thread_id
+                .eq(threads::id)
+                .and(thread_votes::person_id.eq(viewer_id))),
+        )
+        .filter(threads::id.eq(id))
+        .select((
+            Thread::as_select(),
+            GroupBrief::as_select(),
+            PersonBrief::as_select(),
+            thread_votes::score.nullable(),
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound("thread"))?;
+    Ok(ThreadView::new(t, g, a, v, show_removed))
+}
+
+pub(crate) fn find_thread(conn: &mut AnyConnection, id: i64) -> Result<Thread> {
+    threads::table
+        .find(id)
+        .select(Thread::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound("thread"))
+}
+
+/// Posts a thread in a group.
+///
+/// # Errors
+/// 404 for an unknown group, 403 where membership is required, 422/413 for bad values.
+#[tracing::instrument(skip_all, fields(group = %group, author = %viewer.person.username))]
+pub async fn create(
+    state: &AppState,
+    viewer: &Viewer,
+    group: &str,
+    input: NewThreadInput,
+) -> Result<ThreadView> {
+    let limits = &state.config.limits;
+    let title = text::parse_line("title", &input.title, limits.title_chars)?;
+    let (body_source, body_html) = text::parse_markdown("body", &input.body, limits.body_bytes)?;
+    let url = text::parse_link("url", input.url.as_deref())?;
+    let (id, name, person, base) = (
+        state.instance_id,
+        group.to_string(),
+        viewer.person.clone(),
+        state.config.base_url(),
+    );
+    state
+        .db
+        .write(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            require_can_post(conn, &group, &person)?;
+            let t = now();
+            // The id is known only after the insert; a unique placeholder holds the place.
+            let new = NewThread {
+                ap_id: format!(
+                    "{base}/t/pending-{}-{}",
+                    person.id,
+                    t.and_utc().timestamp_micros()
+                ),
+                local: true,
+                group_id: group.id,
+                author_id: person.id,
+                title,
+                body_source,
+                body_html,
+                url,
+                created_at: t,
+                last_activity_at: t,
+            };
+            let thread_id: i64 = per_backend!(conn, |c| diesel::insert_into(threads::table)
+                .values(&new)
+                .returning(threads::id)
+                .get_result(c))?;
+            diesel::update(threads::table.find(thread_id))
+                .set(threads::ap_id.eq(format!("{base}/t/{thread_id}")))
+                .execute(conn)?;
+            diesel::update(groups::table.find(group.id))
+                .set(groups::thread_count.eq(groups::thread_count + 1))
+                .execute(conn)?;
+            load_view(conn, thread_id, person.id, false)
+        })
+        .await
+}
+
+/// A thread and its comments as a tree.
+///
+/// # Errors
+/// 404 for an unknown thread.
+pub async fn get(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<ThreadDetail> {
+    let viewer_person = viewer.map(|v| v.person.clone());
+    let max = state.config.limits.comments_per_thread;
+    state
+        .db
+        .read(move |conn| {
+            let thread = find_thread(conn, id)?;
+            let steward = match &viewer_person {
+                Some(p) => p.is_admin || is_steward(conn, thread.group_id, p.id)?,
+                None => false,
+            };
+            let viewer_id = viewer_person.as_ref().map_or(-1, |p| p.id);
+            let view = load_view(conn, id, viewer_id, steward)?;
+            let rows = comments::table
+                .inner_join(persons::table)
+                .left_join(
+                    comment_votes::table.on(comment_votes::comment_id
+                        .eq(comments::id)
+                        .and(comment_votes::person_id.eq(viewer_id))),
+                )
+                .filter(comments::thread_id.eq(id))
+                .order(comments::id.asc())
+                .limit(max + 1)
+                .select((
+                    Comment::as_select(),
+                    PersonBrief::as_select(),
+                    comment_votes::score.nullable(),
+                ))
+                .load::<(Comment, PersonBrief, Option<i32>)>(conn)?;
+            let truncated = rows.len() as i64 > max;
+            let flat = rows
+                .into_iter()
+                .take(usize::try_from(max).unwrap_or(usize::MAX))
+                .map(|(c, a, v)| CommentView::new(c, a, v, steward))
+                .collect();
+            Ok(ThreadDetail {
+                thread: view,
+                comments: build_tree(flat),
+                comments_truncated: truncated,
+            })
+        })
+        .await
+}
+
+/// Nests comments under their parents, keeping each level oldest first. A comment whose parent
+/// is missing from the list (beyond the truncation) is shown at the top level.
+fn build_tree(flat: Vec<CommentView>) -> Vec<CommentView> {
+    let ids: std::collections::HashSet<i64> = flat.iter().map(|c| c.id).collect();
+    let mut children: HashMap<Option<i64>, Vec<CommentView>> = HashMap::new();
+    for c in flat {
+        let parent = c.parent_id.filter(|p| ids.contains(p));
+        children.entry(parent).or_default().push(c);
+    }
+    fn attach(node: &mut CommentView, children: &mut HashMap<Option<i64>, Vec<CommentView>>) {
+        if let Some(mut kids) = children.remove(&Some(node.id)) {
+            for kid in &mut kids {
+                attach(kid, children);
+            }
+            node.replies = kids;
+        }
+    }
+    let mut roots = children.remove(&None).unwrap_or_default();
+    for root in &mut roots {
+        attach(root, &mut children);
+    }
+    roots
+}
+
+/// # Errors
+/// 403 for anyone but the author, 404 for an unknown thread, 409 for deleted or removed ones.
+#[tracing::instrument(skip_all, fields(thread = id))]
+pub async fn edit(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: ThreadEdit,
+) -> Result<ThreadView> {
+    let limits = &state.config.limits;
+    let title = input
+        .title
+        .as_deref()
+        .map(|t| text::parse_line("title", t, limits.title_chars))
+        .transpose()?;
+    let body = input
+        .body
+        .as_deref()
+        .map(|b| text::parse_markdown("body", b, limits.body_bytes))
+        .transpose()?;
+    let url = input
+        .url
+        .as_deref()
+        .map(|u| text::parse_link("url", Some(u)))
+        .transpose()?;
+    let person_id = viewer.id();
+    state
+        .db
+        .write(move |conn| {
+            let thread = find_thread(conn, id)?;
+            if thread.author_id != person_id {
+                return Err(Error::forbidden("only the author can edit a thread"));
+            }
+            if thread.deleted || thread.removed {
+                return Err(Error::Conflict {
+                    field: None,
+                    message: "this thread was deleted or removed".into(),
+                });
+            }
+            let target = threads::table.find(id);
+            if let Some(t) = title {
+                diesel::update(target)
+                    .set(threads::title.eq(t))
+                    .execute(conn)?;
+            }
+            if let Some((s, h)) = body {
+                diesel::update(target)
+                    .set((threads::body_source.eq(s), threads::body_html.eq(h)))
+                    .execute(conn)?;
+            }
+            if let Some(u) = url {
+                diesel::update(target)
+                    .set(threads::url.eq(u))
+                    .execute(conn)?;
+            }
+            diesel::update(target)
+                .set(threads::updated_at.eq(Some(now())))
+                .execute(conn)?;
+            load_view(conn, id, person_id, false)
+        })
+        .await
+}
+
+/// Deletes a thread, leaving a tombstone so its comments stay readable.
+///
+/// # Errors
+/// 403 for anyone but the author, 404 for an unknown thread.
+#[tracing::instrument(skip_all, fields(thread = id))]
+pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<()> {
+    let person_id = viewer.id();
+    state
+        .db
+        .write(move |conn| {
+            let thread = find_thread(conn, id)?;
+            if thread.author_id != person_id {
+                return Err(Error::forbidden("only the author can delete a thread"));
+            }
+            if thread.deleted {
+                return Ok(());
+            }
+            diesel::update(threads::table.find(id))
+                .set((
+                    threads::deleted.eq(true),
+                    threads::updated_at.eq(Some(now())),
+                ))
+                .execute(conn)?;
+            if !thread.removed {
+                diesel::update(groups::table.find(thread.group_id))
+                    .set(groups::thread_count.eq(groups::thread_count - 1))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Pins, locks or removes a thread (or undoes it).
+///
+/// # Errors
+/// 403 for non-stewards, 404 for an unknown thread, 409 for a deleted one.
+#[tracing::instrument(skip_all, fields(thread = id, ?flag, value))]
+pub async fn moderate(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    flag: ThreadFlag,
+    value: bool,
+) -> Result<ThreadView> {
+    let person = viewer.person.clone();
+    state
+        .db
+        .write(move |conn| {
+            let thread = find_thread(conn, id)?;
+            require_steward(conn, thread.group_id, &person)?;
+            if thread.deleted {
+                return Err(Error::Conflict {
+                    field: None,
+                    message: "this thread was deleted by its author".into(),
+                });
+            }
+            let target = threads::table.find(id);
+            match flag {
+                ThreadFlag::Pinned => diesel::update(target)
+                    .set(threads::pinned.eq(value))
+                    .execute(conn)?,
+                ThreadFlag::Locked => diesel::update(target)
+                    .set(threads::locked.eq(value))
+                    .execute(conn)?,
+                ThreadFlag::Removed => {
+                    if thread.removed != value {
+                        let delta: i64 = if value { -1 } else { 1 };
+                        diesel::update(groups::table.find(thread.group_id))
+                            .set(groups::thread_count.eq(groups::thread_count + delta))
+                            .execute(conn)?;
+                    }
+                    diesel::update(target)
+                        .set(threads::removed.eq(value))
+                        .execute(conn)?
+                }
+            };
+            tracing::info!(steward = %person.username, "thread moderated");
+            load_view(conn, id, person.id, true)
+        })
+        .await
+}
+
+/// Pinned threads of a group, for its front page.
+///
+/// # Errors
+/// 404 for an unknown group.
+pub async fn pinned(state: &AppState, group: &str) -> Result<Vec<ThreadView>> {
+    let (id, name) = (state.instance_id, group.to_string());
+    state
+        .db
+        .read(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            let rows = threads::table
+                .inner_join(groups::table)
+                .inner_join(persons::table)
+                .left_join(
+                    thread_votes::table.on(thread_votes::thread_id
+                        .eq(threads::id)
+                        .and(thread_votes::person_id.eq(-1))),
+                )
+                .filter(threads::group_id.eq(group.id))
+                .filter(threads::pinned.eq(true))
+                .filter(threads::deleted.eq(false))
+                .filter(threads::removed.eq(false))
+                .order(threads::created_at.desc())
+                .limit(20)
+                .select((
+                    Thread::as_select(),
+                    GroupBrief::as_select(),
+                    PersonBrief::as_select(),
+                    thread_votes::score.nullable(),
+                ))
+                .load::<ThreadRow>(conn)?;
+            Ok(to_views(rows))
+        })
+        .await
+}

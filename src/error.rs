@@ -1,0 +1,162 @@
+//! One error type for the domain layer, with its HTTP mapping: every failure becomes
+//! `{"error": code, "message": text, "field": name?}` with the matching status.
+
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input has the wrong shape or is not valid for its field.
+    #[error("{message}")]
+    Invalid {
+        field: Option<&'static str>,
+        message: String,
+    },
+    /// The request body could not be read as JSON of the expected shape.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("sign in first: this needs a valid bearer token")]
+    Unauthorized,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{message}")]
+    Conflict {
+        field: Option<&'static str>,
+        message: String,
+    },
+    #[error("{field} is too large: at most {limit} bytes")]
+    TooLarge { field: &'static str, limit: usize },
+    #[error("the request body is too large")]
+    RequestTooLarge,
+    #[error("too many attempts; wait a minute and try again")]
+    RateLimited,
+    #[error("database: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("database pool: {0}")]
+    Pool(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `invalid`, `not_found`, `conflict`.
+    pub error: &'static str,
+    /// What went wrong, for people.
+    pub message: String,
+    /// The request field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+}
+
+impl Error {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
+        Error::Conflict {
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Error::Forbidden(message.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthorized | Error::BadCredentials => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) | Error::Database(diesel::result::Error::NotFound) => {
+                StatusCode::NOT_FOUND
+            }
+            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::TooLarge { .. } | Error::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    fn body(&self) -> ErrorBody {
+        let (error, field) = match self {
+            Error::Invalid { field, .. } => ("invalid", *field),
+            Error::BadRequest(_) => ("bad_request", None),
+            Error::Unauthorized => ("unauthorized", None),
+            Error::BadCredentials => ("bad_credentials", None),
+            Error::Forbidden(_) => ("forbidden", None),
+            Error::NotFound(_) | Error::Database(diesel::result::Error::NotFound) => {
+                ("not_found", None)
+            }
+            Error::Conflict { field, .. } => ("conflict", *field),
+            Error::TooLarge { field, .. } => ("too_large", Some(*field)),
+            Error::RequestTooLarge => ("too_large", None),
+            Error::RateLimited => ("rate_limited", None),
+            Error::Database(_) | Error::Pool(_) | Error::Internal(_) => ("internal", None),
+        };
+        let message = match self {
+            // Internal details go to the log, not to the client.
+            Error::Database(diesel::result::Error::NotFound) => "not found".to_string(),
+            Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
+                "the server failed to handle this request; it has been logged".to_string()
+            }
+            other => other.to_string(),
+        };
+        ErrorBody {
+            error,
+            message,
+            field,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (status, Json(self.body())).into_response()
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for Error {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Error::RequestTooLarge;
+        }
+        Error::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for Error {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        Error::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for Error {
+    fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
+        Error::BadRequest(rejection.body_text())
+    }
+}
