@@ -191,11 +191,6 @@ pub fn sanitize_html(input: &str) -> String {
         .to_string()
 }
 
-/// Escapes text for an HTML page.
-pub fn escape(text: &str) -> String {
-    ammonia::clean_text(text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,8 @@
+//! The integration suite: whole servers on loopback ports, talked to over HTTP.
+
+mod helpers;
+
+mod accounts;
+mod content;
+mod groups;
+mod site;
