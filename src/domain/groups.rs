@@ -503,7 +503,7 @@ pub async fn members(
             person: p.into(),
             state,
             steward: steward.is_some(),
-            joined_at,
+            joined_at: joined_at.and_utc(),
         })
         .collect();
     Ok(Page::from_rows(views, page.limit, |m: &MemberView| {
@@ -609,7 +609,7 @@ pub async fn act_on_member(
                 }),
                 state: new_state,
                 steward,
-                joined_at,
+                joined_at: joined_at.and_utc(),
             })
         })
         .await

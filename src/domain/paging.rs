@@ -1,7 +1,7 @@
 //! Keyset pagination: a page holds `limit` items and an opaque cursor that points after the
 //! last one, so pages stay fast and stable however deep a client reads.
 
-use chrono::{DateTime, NaiveDateTime};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -30,8 +30,8 @@ impl Cursor {
         format!("{}.{}", self.key, self.id)
     }
 
-    pub fn time_key(t: NaiveDateTime) -> i64 {
-        t.and_utc().timestamp_micros()
+    pub fn time_key(t: DateTime<Utc>) -> i64 {
+        t.timestamp_micros()
     }
 
     /// The cursor's key read back as a time.

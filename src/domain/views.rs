@@ -1,7 +1,7 @@
 //! What the domain layer hands to its doors (JSON API, later Mastodon API and pages):
 //! rows joined and shaped for reading, never raw rows with secrets in them.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -112,7 +112,7 @@ pub struct PersonView {
     pub is_admin: bool,
     pub local: bool,
     pub ap_id: String,
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<models::Person> for PersonView {
@@ -130,7 +130,7 @@ impl From<models::Person> for PersonView {
             is_admin: p.is_admin,
             local: p.local,
             ap_id: p.ap_id,
-            created_at: p.created_at,
+            created_at: p.created_at.and_utc(),
         }
     }
 }
@@ -158,7 +158,7 @@ pub struct GroupView {
     pub viewer_is_steward: bool,
     pub local: bool,
     pub ap_id: String,
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
 }
 
 impl GroupView {
@@ -185,7 +185,7 @@ impl GroupView {
             membership,
             local: g.local,
             ap_id: g.ap_id,
-            created_at: g.created_at,
+            created_at: g.created_at.and_utc(),
         }
     }
 }
@@ -209,7 +209,7 @@ pub struct MemberView {
     pub person: PersonRef,
     pub state: String,
     pub steward: bool,
-    pub joined_at: NaiveDateTime,
+    pub joined_at: DateTime<Utc>,
 }
 
 /// A thread with its group, author and the viewer's vote.
@@ -238,9 +238,9 @@ pub struct ThreadView {
     /// The viewer's vote: 1, -1, or absent.
     pub my_vote: Option<i32>,
     pub local: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: Option<NaiveDateTime>,
-    pub last_activity_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub last_activity_at: DateTime<Utc>,
 }
 
 impl ThreadView {
@@ -271,9 +271,9 @@ impl ThreadView {
             comment_count: t.comment_count,
             my_vote,
             local: t.local,
-            created_at: t.created_at,
-            updated_at: t.updated_at,
-            last_activity_at: t.last_activity_at,
+            created_at: t.created_at.and_utc(),
+            updated_at: t.updated_at.map(|t| t.and_utc()),
+            last_activity_at: t.last_activity_at.and_utc(),
         }
     }
 }
@@ -297,8 +297,8 @@ pub struct CommentView {
     pub downvotes: i64,
     pub my_vote: Option<i32>,
     pub local: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: Option<NaiveDateTime>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
     #[schema(no_recursion)]
     pub replies: Vec<CommentView>,
 }
@@ -327,8 +327,8 @@ impl CommentView {
             downvotes: c.downvotes,
             my_vote,
             local: c.local,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
+            created_at: c.created_at.and_utc(),
+            updated_at: c.updated_at.map(|t| t.and_utc()),
             replies: Vec::new(),
         }
     }
