@@ -106,17 +106,27 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
         .build()
         .await
         .context("federation configuration")?;
+    // One span per request; status and latency are recorded on it when the response leaves.
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<_>| {
             let route = req
                 .extensions()
                 .get::<MatchedPath>()
                 .map_or(req.uri().path(), MatchedPath::as_str);
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), route = %route)
+            tracing::info_span!(
+                "request",
+                method = %req.method(),
+                path = %req.uri().path(),
+                route = %route,
+                status = tracing::field::Empty,
+                latency_ms = tracing::field::Empty,
+            )
         })
         .on_response(
-            |res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
-                tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "response");
+            |res: &axum::http::Response<_>, latency: Duration, span: &tracing::Span| {
+                span.record("status", res.status().as_u16());
+                span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+                tracing::info!("response");
             },
         );
     Ok(Router::new()

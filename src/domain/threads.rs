@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
-use crate::db::{models::*, schema::*, AnyConnection};
+use crate::db::{models::*, schema::*, AnyConnection, MultiBackend};
 use crate::domain::groups::{find_group, is_steward, membership_of, require_steward, ACCEPTED};
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::people::Viewer;
@@ -15,6 +15,7 @@ use crate::domain::text::{self, now};
 use crate::domain::views::{CommentView, GroupBrief, PersonBrief, ThreadDetail, ThreadView};
 use crate::error::{Error, Result};
 use crate::per_backend;
+use diesel::dsl::AsSelect;
 
 /// Order of a thread listing.
 #[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
@@ -68,6 +69,25 @@ pub struct ListQuery {
 
 type ThreadRow = (Thread, GroupBrief, PersonBrief, Option<i32>);
 
+/// Threads with their group, author and the viewer's vote (`viewer_id` -1: nobody's).
+#[diesel::dsl::auto_type(no_type_alias)]
+fn with_context(viewer_id: i64) -> _ {
+    let vote_of_viewer: diesel::dsl::And<
+        diesel::dsl::Eq<thread_votes::thread_id, threads::id>,
+        diesel::dsl::Eq<thread_votes::person_id, i64>,
+    > = thread_votes::thread_id
+        .eq(threads::id)
+        .and(thread_votes::person_id.eq(viewer_id));
+    let thread: AsSelect<Thread, MultiBackend> = Thread::as_select();
+    let group: AsSelect<GroupBrief, MultiBackend> = GroupBrief::as_select();
+    let author: AsSelect<PersonBrief, MultiBackend> = PersonBrief::as_select();
+    threads::table
+        .inner_join(groups::table)
+        .inner_join(persons::table)
+        .left_join(thread_votes::table.on(vote_of_viewer))
+        .select((thread, group, author, thread_votes::score.nullable()))
+}
+
 /// The groups whose threads a listing shows.
 enum Scope {
     Group(i64),
@@ -81,22 +101,9 @@ fn list_rows(
     sort: Sort,
     page: PageRequest,
 ) -> Result<Vec<ThreadRow>> {
-    let mut q = threads::table
-        .inner_join(groups::table)
-        .inner_join(persons::table)
-        .left_join(
-            thread_votes::table.on(thread_votes::thread_id
-                .eq(threads::id)
-                .and(thread_votes::person_id.eq(viewer_id))),
-        )
+    let mut q = with_context(viewer_id)
         .filter(threads::deleted.eq(false))
         .filter(threads::removed.eq(false))
-        .select((
-            Thread::as_select(),
-            GroupBrief::as_select(),
-            PersonBrief::as_select(),
-            thread_votes::score.nullable(),
-        ))
         .into_boxed();
     q = match scope {
         Scope::Group(g) => q.filter(threads::group_id.eq(g)),
@@ -230,21 +237,8 @@ pub(crate) fn load_view(
     viewer_id: i64,
     show_removed: bool,
 ) -> Result<ThreadView> {
-    let (t, g, a, v): ThreadRow = threads::table
-        .inner_join(groups::table)
-        .inner_join(persons::table)
-        .left_join(
-            thread_votes::table.on(thread_votes::thread_id
-                .eq(threads::id)
-                .and(thread_votes::person_id.eq(viewer_id))),
-        )
+    let (t, g, a, v): ThreadRow = with_context(viewer_id)
         .filter(threads::id.eq(id))
-        .select((
-            Thread::as_select(),
-            GroupBrief::as_select(),
-            PersonBrief::as_select(),
-            thread_votes::score.nullable(),
-        ))
         .first(conn)
         .optional()?
         .ok_or(Error::NotFound("thread"))?;
@@ -533,42 +527,6 @@ pub async fn moderate(
             };
             tracing::info!(steward = %person.username, "thread moderated");
             load_view(conn, id, person.id, true)
-        })
-        .await
-}
-
-/// Pinned threads of a group, for its front page.
-///
-/// # Errors
-/// 404 for an unknown group.
-pub async fn pinned(state: &AppState, group: &str) -> Result<Vec<ThreadView>> {
-    let (id, name) = (state.instance_id, group.to_string());
-    state
-        .db
-        .read(move |conn| {
-            let group = find_group(conn, id, &name)?;
-            let rows = threads::table
-                .inner_join(groups::table)
-                .inner_join(persons::table)
-                .left_join(
-                    thread_votes::table.on(thread_votes::thread_id
-                        .eq(threads::id)
-                        .and(thread_votes::person_id.eq(-1))),
-                )
-                .filter(threads::group_id.eq(group.id))
-                .filter(threads::pinned.eq(true))
-                .filter(threads::deleted.eq(false))
-                .filter(threads::removed.eq(false))
-                .order(threads::created_at.desc())
-                .limit(20)
-                .select((
-                    Thread::as_select(),
-                    GroupBrief::as_select(),
-                    PersonBrief::as_select(),
-                    thread_votes::score.nullable(),
-                ))
-                .load::<ThreadRow>(conn)?;
-            Ok(to_views(rows))
         })
         .await
 }

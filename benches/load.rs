@@ -1,0 +1,463 @@
+//! Load benchmark: seeds an instance with many groups, threads and comments, starts the release
+//! server as a child process on that database, and measures requests per second, p50/p99 latency
+//! and the server's resident memory.
+//!
+//! `cargo bench --bench load` (SQLite); with `BENCH_DATABASE_URL=postgres://…/postgres` the
+//! PostgreSQL leg (a database `cp_bench` is dropped and recreated there). Sizes and duration:
+//! `BENCH_GROUPS`, `BENCH_THREADS`, `BENCH_COMMENTS`, `BENCH_SECONDS`, `BENCH_CONCURRENCY`.
+
+use std::{
+    process::{Child, Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use commonplace::{
+    app::AppState,
+    config::Config,
+    db::schema::*,
+    domain::text::{now, render_markdown},
+};
+use diesel::prelude::*;
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = persons)]
+struct SeedPerson {
+    id: i64,
+    ap_id: String,
+    local: bool,
+    instance_id: i64,
+    username: String,
+    public_key: String,
+    inbox_url: String,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = groups)]
+struct SeedGroup {
+    id: i64,
+    ap_id: String,
+    local: bool,
+    instance_id: i64,
+    name: String,
+    title: String,
+    member_count: i64,
+    thread_count: i64,
+    public_key: String,
+    inbox_url: String,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = threads)]
+struct SeedThread {
+    id: i64,
+    ap_id: String,
+    local: bool,
+    group_id: i64,
+    author_id: i64,
+    title: String,
+    body_source: String,
+    body_html: String,
+    score: i64,
+    upvotes: i64,
+    comment_count: i64,
+    created_at: chrono::NaiveDateTime,
+    last_activity_at: chrono::NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = comments)]
+struct SeedComment {
+    id: i64,
+    ap_id: String,
+    local: bool,
+    thread_id: i64,
+    parent_id: Option<i64>,
+    author_id: i64,
+    body_source: String,
+    body_html: String,
+    depth: i32,
+    created_at: chrono::NaiveDateTime,
+}
+
+struct Sizes {
+    groups: i64,
+    threads: i64,
+    comments: i64,
+}
+
+async fn seed(state: &AppState, sizes: &Sizes) -> anyhow::Result<()> {
+    let base = state.config.base_url();
+    let instance_id = state.instance_id;
+    let key = activitypub_federation::http_signatures::generate_actor_keypair()?.public_key;
+    let people = 1000_i64;
+    let start = now() - chrono::Duration::days(365);
+    let t0 = Instant::now();
+    {
+        let (base, key) = (base.clone(), key.clone());
+        let g = sizes.groups;
+        let per_group = sizes.threads / sizes.groups;
+        state
+            .db
+            .write(move |c| {
+                let rows: Vec<SeedPerson> = (1..=people)
+                    .map(|i| SeedPerson {
+                        id: i,
+                        ap_id: format!("{base}/u/p{i}"),
+                        local: true,
+                        instance_id,
+                        username: format!("p{i}"),
+                        public_key: key.clone(),
+                        inbox_url: format!("{base}/u/p{i}/inbox"),
+                        created_at: start,
+                        updated_at: start,
+                    })
+                    .collect();
+                for chunk in rows.chunks(500) {
+                    commonplace::per_backend!(c, |c| diesel::insert_into(persons::table)
+                        .values(chunk)
+                        .execute(c))?;
+                }
+                let rows: Vec<SeedGroup> = (1..=g)
+                    .map(|i| SeedGroup {
+                        id: i,
+                        ap_id: format!("{base}/g/g{i}"),
+                        local: true,
+                        instance_id,
+                        name: format!("g{i}"),
+                        title: format!("Group {i}"),
+                        member_count: 0,
+                        thread_count: per_group,
+                        public_key: key.clone(),
+                        inbox_url: format!("{base}/g/g{i}/inbox"),
+                        created_at: start,
+                        updated_at: start,
+                    })
+                    .collect();
+                for chunk in rows.chunks(500) {
+                    commonplace::per_backend!(c, |c| diesel::insert_into(groups::table)
+                        .values(chunk)
+                        .execute(c))?;
+                }
+                Ok(())
+            })
+            .await?;
+    }
+    let body = "A thread body with **some** markdown and a [link](https://example.org/).";
+    let html = render_markdown(body);
+    let comments_per_thread = sizes.comments / sizes.threads;
+    let batch = 5_000_i64;
+    let mut first = 1_i64;
+    while first <= sizes.threads {
+        let last = (first + batch - 1).min(sizes.threads);
+        let (base, html, groups_n) = (base.clone(), html.clone(), sizes.groups);
+        state
+            .db
+            .write(move |c| {
+                let threads: Vec<SeedThread> = (first..=last)
+                    .map(|i| {
+                        let at = start + chrono::Duration::seconds(i * 60);
+                        SeedThread {
+                            id: i,
+                            ap_id: format!("{base}/t/{i}"),
+                            local: true,
+                            group_id: (i % groups_n) + 1,
+                            author_id: (i % people) + 1,
+                            title: format!("Thread number {i} about shared problems"),
+                            body_source: body.to_string(),
+                            body_html: html.clone(),
+                            score: i % 50,
+                            upvotes: i % 50,
+                            comment_count: comments_per_thread,
+                            created_at: at,
+                            last_activity_at: at
+                                + chrono::Duration::seconds(comments_per_thread * 5),
+                        }
+                    })
+                    .collect();
+                for chunk in threads.chunks(1000) {
+                    commonplace::per_backend!(c, |c| diesel::insert_into(threads::table)
+                        .values(chunk)
+                        .execute(c))?;
+                }
+                let comments: Vec<SeedComment> = (first..=last)
+                    .flat_map(|t| {
+                        let html = html.clone();
+                        let base = base.clone();
+                        (0..comments_per_thread).map(move |k| {
+                            let id = (t - 1) * comments_per_thread + k + 1;
+                            let first_of_thread = (t - 1) * comments_per_thread + 1;
+                            let reply = k % 2 == 1;
+                            SeedComment {
+                                id,
+                                ap_id: format!("{base}/c/{id}"),
+                                local: true,
+                                thread_id: t,
+                                parent_id: reply.then_some(first_of_thread),
+                                author_id: (id % people) + 1,
+                                body_source: body.to_string(),
+                                body_html: html.clone(),
+                                depth: i32::from(reply),
+                                created_at: start + chrono::Duration::seconds(t * 60 + k * 5),
+                            }
+                        })
+                    })
+                    .collect();
+                for chunk in comments.chunks(2000) {
+                    commonplace::per_backend!(c, |c| diesel::insert_into(comments::table)
+                        .values(chunk)
+                        .execute(c))?;
+                }
+                Ok(())
+            })
+            .await?;
+        first = last + 1;
+    }
+    if state.db.backend() == commonplace::db::Backend::Postgres {
+        state
+            .db
+            .write(|c| {
+                for table in ["persons", "groups", "threads", "comments"] {
+                    diesel::sql_query(format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                    ))
+                    .execute(c)?;
+                }
+                diesel::sql_query("ANALYZE").execute(c)?;
+                Ok(())
+            })
+            .await?;
+    } else {
+        state
+            .db
+            .write(|c| {
+                diesel::sql_query("ANALYZE").execute(c)?;
+                Ok(())
+            })
+            .await?;
+    }
+    println!(
+        "seeded {} groups, {} threads, {} comments, {people} people in {:.1} s",
+        sizes.groups,
+        sizes.threads,
+        sizes.threads * comments_per_thread,
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// Makes the n-th request's path from a pseudo-random number.
+type PathOf = Arc<dyn Fn(u64) -> String + Send + Sync>;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Outcome {
+    requests: usize,
+    errors: usize,
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    peak_rss_kib: u64,
+}
+
+/// Drives `concurrency` clients for `seconds`, each request on a path made by `path_of(n)`.
+async fn load(base: &str, pid: u32, seconds: u64, concurrency: u64, path_of: PathOf) -> Outcome {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency as usize)
+        .build()
+        .expect("client");
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for worker in 0..concurrency {
+        let (client, base, path_of) = (client.clone(), base.to_string(), path_of.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            let mut n = worker.wrapping_mul(7919);
+            while Instant::now() < deadline {
+                n = n
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let url = format!("{base}{}", path_of(n >> 33));
+                let t = Instant::now();
+                match client.get(&url).send().await {
+                    Ok(res) if res.status().is_success() => {
+                        let _ = res.bytes().await;
+                        latencies.push(t.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let sampler = tokio::spawn(async move {
+        let mut peak = 0;
+        while Instant::now() < deadline {
+            peak = peak.max(rss_kib(pid));
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        peak
+    });
+    let started = Instant::now();
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.expect("worker");
+        all.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let peak_rss_kib = sampler.await.unwrap_or(0);
+    all.sort();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    Outcome {
+        requests: all.len(),
+        errors,
+        rps: all.len() as f64 / elapsed,
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        peak_rss_kib,
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let sizes = Sizes {
+        groups: env_num("BENCH_GROUPS", 1000) as i64,
+        threads: env_num("BENCH_THREADS", 100_000) as i64,
+        comments: env_num("BENCH_COMMENTS", 1_000_000) as i64,
+    };
+    let seconds = env_num("BENCH_SECONDS", 20);
+    let concurrency = env_num("BENCH_CONCURRENCY", 16);
+    let port = env_num("BENCH_PORT", 18_080);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench");
+    std::fs::create_dir_all(&dir)?;
+    let database_url = match std::env::var("BENCH_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let mut conn = PgConnection::establish(&admin)?;
+            diesel::sql_query("DROP DATABASE IF EXISTS cp_bench").execute(&mut conn)?;
+            diesel::sql_query("CREATE DATABASE cp_bench").execute(&mut conn)?;
+            let mut url = url::Url::parse(&admin)?;
+            url.set_path("cp_bench");
+            url.to_string()
+        }
+        _ => {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(dir.join(format!("bench.db{suffix}")));
+            }
+            format!("sqlite://{}", dir.join("bench.db").display())
+        }
+    };
+    let domain = format!("localhost:{port}");
+    let config = Config {
+        domain: domain.clone(),
+        database_url: database_url.clone(),
+        ..Config::default()
+    };
+    let backend = commonplace::db::Backend::of(&database_url).name();
+    println!(
+        "backend {backend}; {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let state = AppState::new(config).await?;
+    seed(&state, &sizes).await?;
+    drop(state);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_commonplace"))
+        .env("COMMONPLACE_DATABASE_URL", &database_url)
+        .env("COMMONPLACE_DOMAIN", &domain)
+        .env("COMMONPLACE_BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let pid = child.id();
+    let base = format!("http://127.0.0.1:{port}");
+    let probe = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if probe
+            .get(format!("{base}/api/v1/site"))
+            .send()
+            .await
+            .is_ok()
+        {
+            up = true;
+            break;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            anyhow::bail!("server exited: {status}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _server = Server(child);
+    anyhow::ensure!(up, "server did not start");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle = rss_kib(pid);
+    println!("idle resident memory: {:.1} MiB", idle as f64 / 1024.0);
+
+    let groups_n = sizes.groups as u64;
+    let threads_n = sizes.threads as u64;
+    let cases: Vec<(&str, PathOf)> = vec![
+        (
+            "GET /api/v1/groups/{name}/threads",
+            Arc::new(move |n| format!("/api/v1/groups/g{}/threads", n % groups_n + 1)),
+        ),
+        (
+            "GET /api/v1/groups/{name}/threads?sort=top",
+            Arc::new(move |n| format!("/api/v1/groups/g{}/threads?sort=top", n % groups_n + 1)),
+        ),
+        (
+            "GET /api/v1/threads/{id}",
+            Arc::new(move |n| format!("/api/v1/threads/{}", n % threads_n + 1)),
+        ),
+    ];
+    println!("\n| backend | endpoint | concurrency | requests | errors | req/s | p50 ms | p99 ms | peak RSS MiB |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (name, path_of) in cases {
+        let o = load(&base, pid, seconds, concurrency, path_of).await;
+        println!(
+            "| {backend} | `{name}` | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {:.1} |",
+            o.requests,
+            o.errors,
+            o.rps,
+            o.p50_ms,
+            o.p99_ms,
+            o.peak_rss_kib as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
