@@ -4,7 +4,8 @@
 //!
 //! `cargo bench --bench load` (SQLite); with `BENCH_DATABASE_URL=postgres://…/postgres` the
 //! PostgreSQL leg (a database `cp_bench` is dropped and recreated there). Sizes and duration:
-//! `BENCH_GROUPS`, `BENCH_THREADS`, `BENCH_COMMENTS`, `BENCH_SECONDS`, `BENCH_CONCURRENCY`.
+//! `BENCH_GROUPS`, `BENCH_THREADS`, `BENCH_COMMENTS`, `BENCH_SECONDS`, and `BENCH_CONCURRENCY`
+//! (a comma-separated list of client counts, default `1,4,16`).
 
 use std::{
     process::{Child, Command, Stdio},
@@ -361,7 +362,11 @@ async fn main() -> anyhow::Result<()> {
         comments: env_num("BENCH_COMMENTS", 1_000_000) as i64,
     };
     let seconds = env_num("BENCH_SECONDS", 20);
-    let concurrency = env_num("BENCH_CONCURRENCY", 16);
+    let levels: Vec<u64> = std::env::var("BENCH_CONCURRENCY")
+        .unwrap_or_else(|_| "1,4,16".into())
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
     let port = env_num("BENCH_PORT", 18_080);
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench");
     std::fs::create_dir_all(&dir)?;
@@ -448,16 +453,22 @@ async fn main() -> anyhow::Result<()> {
     println!("\n| backend | endpoint | concurrency | requests | errors | req/s | p50 ms | p99 ms | peak RSS MiB |");
     println!("|---|---|---|---|---|---|---|---|---|");
     for (name, path_of) in cases {
-        let o = load(&base, pid, seconds, concurrency, path_of).await;
-        println!(
-            "| {backend} | `{name}` | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {:.1} |",
-            o.requests,
-            o.errors,
-            o.rps,
-            o.p50_ms,
-            o.p99_ms,
-            o.peak_rss_kib as f64 / 1024.0
-        );
+        for &concurrency in &levels {
+            let o = load(&base, pid, seconds, concurrency, path_of.clone()).await;
+            println!(
+                "| {backend} | `{name}` | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {:.1} |",
+                o.requests,
+                o.errors,
+                o.rps,
+                o.p50_ms,
+                o.p99_ms,
+                o.peak_rss_kib as f64 / 1024.0
+            );
+        }
     }
+    println!(
+        "\nresident memory after the load: {:.1} MiB",
+        rss_kib(pid) as f64 / 1024.0
+    );
     Ok(())
 }

@@ -186,3 +186,59 @@ impl Config {
         format!("{scheme}://{}", self.domain)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "site.toml",
+                "domain = \"community.example.org\"\nregistration_mode = \"approval\"\n[limits]\nbody_bytes = 10000\n",
+            )?;
+            jail.set_env("COMMONPLACE_LIMITS__BODY_BYTES", "20000");
+            jail.set_env("COMMONPLACE_BIND", "0.0.0.0:9000");
+            let c = Config::load(Some(Path::new("site.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(c.domain, "community.example.org");
+            assert_eq!(c.registration_mode, RegistrationMode::Approval);
+            assert_eq!(c.limits.body_bytes, 20_000);
+            assert_eq!(c.limits.title_chars, 200, "untouched keys keep their default");
+            assert_eq!(c.bind.port(), 9000);
+            assert!(c.uses_https());
+            assert_eq!(c.base_url(), "https://community.example.org");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn defaults_need_no_file_and_serve_plain_http_on_localhost() {
+        Jail::expect_with(|_| {
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(c.database_url, "sqlite://commonplace.db");
+            assert_eq!(c.base_url(), "http://localhost:8080");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_their_key() {
+        Jail::expect_with(|jail| {
+            assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+            jail.set_env("COMMONPLACE_DATABASE_URL", "mysql://x");
+            let err = Config::load(None).expect_err("mysql refused").to_string();
+            assert!(err.contains("database_url"), "{err}");
+            jail.set_env("COMMONPLACE_DATABASE_URL", "sqlite://x.db");
+            jail.set_env("COMMONPLACE_DOMAIN", "https://example.org/");
+            let err = Config::load(None).expect_err("URL refused as domain").to_string();
+            assert!(err.contains("domain"), "{err}");
+            jail.set_env("COMMONPLACE_DOMAIN", "example.org");
+            jail.set_env("COMMONPLACE_LIMITS__MAX_PAGE_SIZE", "5");
+            let err = Config::load(None).expect_err("page sizes refused").to_string();
+            assert!(err.contains("page_size"), "{err}");
+            Ok(())
+        });
+    }
+}
