@@ -188,6 +188,8 @@ impl Config {
 }
 
 #[cfg(test)]
+// Jail's closures must return figment's own (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;
@@ -205,7 +207,10 @@ mod tests {
             assert_eq!(c.domain, "community.example.org");
             assert_eq!(c.registration_mode, RegistrationMode::Approval);
             assert_eq!(c.limits.body_bytes, 20_000);
-            assert_eq!(c.limits.title_chars, 200, "untouched keys keep their default");
+            assert_eq!(
+                c.limits.title_chars, 200,
+                "untouched keys keep their default"
+            );
             assert_eq!(c.bind.port(), 9000);
             assert!(c.uses_https());
             assert_eq!(c.base_url(), "https://community.example.org");
@@ -232,11 +237,15 @@ mod tests {
             assert!(err.contains("database_url"), "{err}");
             jail.set_env("COMMONPLACE_DATABASE_URL", "sqlite://x.db");
             jail.set_env("COMMONPLACE_DOMAIN", "https://example.org/");
-            let err = Config::load(None).expect_err("URL refused as domain").to_string();
+            let err = Config::load(None)
+                .expect_err("URL refused as domain")
+                .to_string();
             assert!(err.contains("domain"), "{err}");
             jail.set_env("COMMONPLACE_DOMAIN", "example.org");
             jail.set_env("COMMONPLACE_LIMITS__MAX_PAGE_SIZE", "5");
-            let err = Config::load(None).expect_err("page sizes refused").to_string();
+            let err = Config::load(None)
+                .expect_err("page sizes refused")
+                .to_string();
             assert!(err.contains("page_size"), "{err}");
             Ok(())
         });
