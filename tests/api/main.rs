@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod cli;
 mod content;
 mod groups;
 mod site;
