@@ -43,6 +43,52 @@ fn parts(score: i32) -> (i64, i64, i64) {
     }
 }
 
+/// Replaces `person`'s vote on one row of `$content` and moves its counters by the difference;
+/// returns the new (score, upvotes, downvotes). Written once for threads and comments, whose
+/// tables differ only in name.
+macro_rules! apply_vote {
+    ($conn:expr, $content:ident, $votes:ident, $target:ident, $row:expr, $person:expr, $score:expr) => {{
+        let (conn, id, person, score) = ($conn, $row.id, $person, $score);
+        if $row.deleted || $row.removed {
+            return Err(Error::invalid(
+                "score",
+                "cannot vote on deleted or removed content",
+            ));
+        }
+        let key = $votes::table.find((person, id));
+        let old: i32 = key
+            .select($votes::score)
+            .first(conn)
+            .optional()?
+            .unwrap_or(0);
+        if old != score {
+            diesel::delete(key).execute(conn)?;
+            if score != 0 {
+                diesel::insert_into($votes::table)
+                    .values((
+                        $votes::person_id.eq(person),
+                        $votes::$target.eq(id),
+                        $votes::score.eq(score),
+                        $votes::created_at.eq(now()),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        let ((new_s, new_u, new_d), (old_s, old_u, old_d)) = (parts(score), parts(old));
+        diesel::update($content::table.find(id))
+            .set((
+                $content::score.eq($content::score + (new_s - old_s)),
+                $content::upvotes.eq($content::upvotes + (new_u - old_u)),
+                $content::downvotes.eq($content::downvotes + (new_d - old_d)),
+            ))
+            .execute(conn)?;
+        $content::table
+            .find(id)
+            .select(($content::score, $content::upvotes, $content::downvotes))
+            .first::<(i64, i64, i64)>(conn)?
+    }};
+}
+
 /// Sets, changes or withdraws the viewer's vote.
 ///
 /// # Errors
@@ -61,102 +107,36 @@ pub async fn vote(
     state
         .db
         .write(move |conn| {
-            let t = now();
-            let old: i32 = match target {
+            let (score_now, upvotes, downvotes) = match target {
                 Target::Thread(id) => {
                     let thread = find_thread(conn, id)?;
-                    if thread.deleted || thread.removed {
-                        return Err(Error::invalid(
-                            "score",
-                            "cannot vote on deleted or removed content",
-                        ));
-                    }
-                    let key = thread_votes::table.find((person_id, id));
-                    let old = key
-                        .select(thread_votes::score)
-                        .first(conn)
-                        .optional()?
-                        .unwrap_or(0);
-                    if old != score {
-                        diesel::delete(key).execute(conn)?;
-                        if score != 0 {
-                            diesel::insert_into(thread_votes::table)
-                                .values((
-                                    thread_votes::person_id.eq(person_id),
-                                    thread_votes::thread_id.eq(id),
-                                    thread_votes::score.eq(score),
-                                    thread_votes::created_at.eq(t),
-                                ))
-                                .execute(conn)?;
-                        }
-                    }
-                    old
+                    apply_vote!(
+                        conn,
+                        threads,
+                        thread_votes,
+                        thread_id,
+                        thread,
+                        person_id,
+                        score
+                    )
                 }
                 Target::Comment(id) => {
                     let comment = find_comment(conn, id)?;
-                    if comment.deleted || comment.removed {
-                        return Err(Error::invalid(
-                            "score",
-                            "cannot vote on deleted or removed content",
-                        ));
-                    }
-                    let key = comment_votes::table.find((person_id, id));
-                    let old = key
-                        .select(comment_votes::score)
-                        .first(conn)
-                        .optional()?
-                        .unwrap_or(0);
-                    if old != score {
-                        diesel::delete(key).execute(conn)?;
-                        if score != 0 {
-                            diesel::insert_into(comment_votes::table)
-                                .values((
-                                    comment_votes::person_id.eq(person_id),
-                                    comment_votes::comment_id.eq(id),
-                                    comment_votes::score.eq(score),
-                                    comment_votes::created_at.eq(t),
-                                ))
-                                .execute(conn)?;
-                        }
-                    }
-                    old
-                }
-            };
-            let (new_s, new_u, new_d) = parts(score);
-            let (old_s, old_u, old_d) = parts(old);
-            let (ds, du, dd) = (new_s - old_s, new_u - old_u, new_d - old_d);
-            let (score_now, up, down) = match target {
-                Target::Thread(id) => {
-                    diesel::update(threads::table.find(id))
-                        .set((
-                            threads::score.eq(threads::score + ds),
-                            threads::upvotes.eq(threads::upvotes + du),
-                            threads::downvotes.eq(threads::downvotes + dd),
-                        ))
-                        .execute(conn)?;
-                    threads::table
-                        .find(id)
-                        .select((threads::score, threads::upvotes, threads::downvotes))
-                        .first::<(i64, i64, i64)>(conn)?
-                }
-                Target::Comment(id) => {
-                    diesel::update(comments::table.find(id))
-                        .set((
-                            comments::score.eq(comments::score + ds),
-                            comments::upvotes.eq(comments::upvotes + du),
-                            comments::downvotes.eq(comments::downvotes + dd),
-                        ))
-                        .execute(conn)?;
-                    comments::table
-                        .find(id)
-                        .select((comments::score, comments::upvotes, comments::downvotes))
-                        .first::<(i64, i64, i64)>(conn)?
+                    apply_vote!(
+                        conn,
+                        comments,
+                        comment_votes,
+                        comment_id,
+                        comment,
+                        person_id,
+                        score
+                    )
                 }
             };
             Ok(VoteResult {
                 score: score_now,
-                upvotes: up,
-                downvotes: down,
+                upvotes,
+                downvotes,
                 my_vote: (score != 0).then_some(score),
             })
         })
