@@ -132,6 +132,7 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
     Ok(Router::new()
         .merge(crate::api::routes())
         .merge(crate::web::routes())
+        .merge(crate::federation::routes())
         .fallback(crate::api::not_found)
         .layer(FederationMiddleware::new(federation))
         .layer(DefaultBodyLimit::max(request_limit))

@@ -3,6 +3,7 @@
 
 pub mod comments;
 pub mod groups;
+pub mod objects;
 pub mod paging;
 pub mod people;
 pub mod site;

@@ -5,5 +5,6 @@ mod helpers;
 mod accounts;
 mod cli;
 mod content;
+mod federation;
 mod groups;
 mod site;

@@ -1,0 +1,228 @@
+//! Reads for the federation side: the rows behind actor, object and collection documents,
+//! with the ids of the actors they point to.
+
+use diesel::prelude::*;
+
+use crate::app::AppState;
+use crate::db::{models::*, schema::*};
+use crate::domain::comments::find_comment;
+use crate::domain::groups::{find_group, ACCEPTED};
+use crate::domain::people::find_local_person;
+use crate::domain::threads::find_thread;
+use crate::error::{Error, Result};
+
+/// A local group with what its documents show.
+pub struct GroupObject {
+    pub group: Group,
+    pub steward_ids: Vec<String>,
+    pub follower_count: i64,
+    pub featured: Vec<ThreadObject>,
+    pub recent: Vec<ThreadObject>,
+}
+
+/// A thread with the ids of its author and group.
+pub struct ThreadObject {
+    pub thread: Thread,
+    pub author_ap_id: String,
+    pub group_ap_id: String,
+}
+
+/// A comment with the ids it points to.
+pub struct CommentObject {
+    pub comment: Comment,
+    pub author_ap_id: String,
+    pub group_ap_id: String,
+    pub thread_ap_id: String,
+    pub parent_ap_id: Option<String>,
+}
+
+/// Instance usage for NodeInfo.
+pub struct Usage {
+    pub users: i64,
+    pub active_month: i64,
+    pub active_halfyear: i64,
+    pub local_posts: i64,
+    pub local_comments: i64,
+    pub open_registrations: bool,
+    pub name: String,
+}
+
+/// # Errors
+/// 404 for an unknown name.
+pub async fn local_person(state: &AppState, name: &str) -> Result<Person> {
+    let (id, name) = (state.instance_id, name.to_string());
+    state
+        .db
+        .read(move |c| find_local_person(c, id, &name))
+        .await
+}
+
+fn thread_objects(
+    conn: &mut crate::db::AnyConnection,
+    rows: Vec<Thread>,
+) -> Result<Vec<ThreadObject>> {
+    rows.into_iter()
+        .map(|thread| {
+            let author_ap_id = persons::table
+                .find(thread.author_id)
+                .select(persons::ap_id)
+                .first(conn)?;
+            let group_ap_id = groups::table
+                .find(thread.group_id)
+                .select(groups::ap_id)
+                .first(conn)?;
+            Ok(ThreadObject {
+                thread,
+                author_ap_id,
+                group_ap_id,
+            })
+        })
+        .collect()
+}
+
+/// A local group with its stewards, follower count, pinned and most recent threads.
+///
+/// # Errors
+/// 404 for an unknown name.
+pub async fn local_group(state: &AppState, name: &str, recent: i64) -> Result<GroupObject> {
+    let (id, name) = (state.instance_id, name.to_string());
+    state
+        .db
+        .read(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            let steward_ids = stewards::table
+                .inner_join(persons::table)
+                .filter(stewards::group_id.eq(group.id))
+                .order(stewards::created_at.asc())
+                .select(persons::ap_id)
+                .load(conn)?;
+            let follower_count = memberships::table
+                .filter(memberships::group_id.eq(group.id))
+                .filter(memberships::state.eq(ACCEPTED))
+                .count()
+                .get_result(conn)?;
+            let visible = threads::group_id
+                .eq(group.id)
+                .and(threads::deleted.eq(false))
+                .and(threads::removed.eq(false));
+            let featured = threads::table
+                .filter(visible.and(threads::pinned.eq(true)))
+                .order(threads::created_at.desc())
+                .limit(50)
+                .select(Thread::as_select())
+                .load(conn)?;
+            let latest = threads::table
+                .filter(visible)
+                .order((threads::created_at.desc(), threads::id.desc()))
+                .limit(recent)
+                .select(Thread::as_select())
+                .load(conn)?;
+            Ok(GroupObject {
+                featured: thread_objects(conn, featured)?,
+                recent: thread_objects(conn, latest)?,
+                group,
+                steward_ids,
+                follower_count,
+            })
+        })
+        .await
+}
+
+/// A local thread.
+///
+/// # Errors
+/// 404 for an unknown or remote thread.
+pub async fn local_thread(state: &AppState, id: i64) -> Result<ThreadObject> {
+    state
+        .db
+        .read(move |conn| {
+            let thread = find_thread(conn, id)?;
+            if !thread.local {
+                return Err(Error::NotFound("thread"));
+            }
+            thread_objects(conn, vec![thread])?
+                .pop()
+                .ok_or(Error::NotFound("thread"))
+        })
+        .await
+}
+
+/// A local comment.
+///
+/// # Errors
+/// 404 for an unknown or remote comment.
+pub async fn local_comment(state: &AppState, id: i64) -> Result<CommentObject> {
+    state
+        .db
+        .read(move |conn| {
+            let comment = find_comment(conn, id)?;
+            if !comment.local {
+                return Err(Error::NotFound("comment"));
+            }
+            let thread = find_thread(conn, comment.thread_id)?;
+            let author_ap_id = persons::table
+                .find(comment.author_id)
+                .select(persons::ap_id)
+                .first(conn)?;
+            let group_ap_id = groups::table
+                .find(thread.group_id)
+                .select(groups::ap_id)
+                .first(conn)?;
+            let parent_ap_id = match comment.parent_id {
+                Some(p) => Some(
+                    comments::table
+                        .find(p)
+                        .select(comments::ap_id)
+                        .first(conn)?,
+                ),
+                None => None,
+            };
+            Ok(CommentObject {
+                comment,
+                author_ap_id,
+                group_ap_id,
+                thread_ap_id: thread.ap_id,
+                parent_ap_id,
+            })
+        })
+        .await
+}
+
+/// # Errors
+/// Database failures only.
+pub async fn usage(state: &AppState) -> Result<Usage> {
+    let instance_id = state.instance_id;
+    state
+        .db
+        .read(move |conn| {
+            let now = crate::domain::text::now();
+            let active_since = |days: i64, conn: &mut crate::db::AnyConnection| -> Result<i64> {
+                Ok(tokens::table
+                    .inner_join(persons::table)
+                    .filter(persons::local.eq(true))
+                    .filter(tokens::last_used_at.gt(now - chrono::Duration::days(days)))
+                    .select(diesel::dsl::count(tokens::person_id).aggregate_distinct())
+                    .get_result(conn)?)
+            };
+            let instance = crate::domain::site::local_instance(conn, instance_id)?;
+            Ok(Usage {
+                users: persons::table
+                    .filter(persons::local.eq(true))
+                    .count()
+                    .get_result(conn)?,
+                active_month: active_since(30, conn)?,
+                active_halfyear: active_since(180, conn)?,
+                local_posts: threads::table
+                    .filter(threads::local.eq(true).and(threads::deleted.eq(false)))
+                    .count()
+                    .get_result(conn)?,
+                local_comments: comments::table
+                    .filter(comments::local.eq(true).and(comments::deleted.eq(false)))
+                    .count()
+                    .get_result(conn)?,
+                open_registrations: instance.registration_mode != "closed",
+                name: instance.name,
+            })
+        })
+        .await
+}

@@ -1,0 +1,534 @@
+//! ActivityPub: discovery (WebFinger, NodeInfo, host-meta), actor and object documents with
+//! content negotiation, and collections. Wire shapes live in `wire`.
+
+pub mod wire;
+
+use activitypub_federation::{
+    config::Data,
+    fetch::webfinger::{build_webfinger_response_with_type, extract_webfinger_name},
+    protocol::public_key::PublicKey,
+    FEDERATION_CONTENT_TYPE,
+};
+use askama::Template;
+use axum::{
+    http::{header, HeaderMap, StatusCode},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::api::{ApiPath, ApiQuery, State};
+use crate::app::AppState;
+use crate::db::models::{Group, Person};
+use crate::domain::{
+    objects::{self, CommentObject, ThreadObject},
+    text::split_tags,
+};
+use crate::error::{Error, Result};
+use wire::*;
+
+/// Threads listed in a group's outbox.
+const OUTBOX_ITEMS: i64 = 20;
+
+pub fn routes() -> Router {
+    Router::new()
+        .route("/.well-known/webfinger", get(webfinger))
+        .route("/.well-known/nodeinfo", get(nodeinfo_links))
+        .route("/nodeinfo/2.1", get(nodeinfo))
+        .route("/.well-known/host-meta", get(host_meta))
+        .route("/u/{name}", get(person))
+        .route("/u/{name}/outbox", get(person_outbox))
+        .route("/g/{name}", get(group))
+        .route("/g/{name}/outbox", get(group_outbox))
+        .route("/g/{name}/followers", get(group_followers))
+        .route("/g/{name}/moderators", get(group_moderators))
+        .route("/g/{name}/featured", get(group_featured))
+        .route("/t/{id}", get(thread))
+        .route("/c/{id}", get(comment))
+}
+
+/// The JSON-LD context of every document we serve.
+pub fn context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        {
+            "lemmy": "https://join-lemmy.org/ns#",
+            "schema": "http://schema.org#",
+            "sensitive": "as:sensitive",
+            "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
+            "commentsEnabled": "lemmy:commentsEnabled",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value"
+        }
+    ])
+}
+
+/// Whether the client asked for ActivityPub JSON rather than a page.
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("application/activity+json") || v.contains("application/ld+json"))
+}
+
+/// A document with `@context`, served as `application/activity+json`.
+fn activity_json<T: serde::Serialize>(status: StatusCode, doc: &T) -> Result<Response> {
+    let mut value = serde_json::to_value(doc).map_err(|e| Error::Internal(e.to_string()))?;
+    if let Value::Object(map) = &mut value {
+        map.insert("@context".into(), context());
+    }
+    Ok((
+        status,
+        [(header::CONTENT_TYPE, FEDERATION_CONTENT_TYPE)],
+        Json(value),
+    )
+        .into_response())
+}
+
+fn url(raw: &str) -> Result<Url> {
+    Url::parse(raw).map_err(|e| Error::Internal(format!("stored id {raw} is not a URL: {e}")))
+}
+
+fn public_key(ap_id: &str, pem: &str) -> Result<PublicKey> {
+    Ok(PublicKey {
+        id: format!("{ap_id}#main-key"),
+        owner: url(ap_id)?,
+        public_key_pem: pem.to_string(),
+    })
+}
+
+fn shared_inbox(state: &AppState) -> Result<Option<Endpoints>> {
+    Ok(Some(Endpoints {
+        shared_inbox: url(&format!("{}/inbox", state.config.base_url()))?,
+    }))
+}
+
+pub fn person_json(state: &AppState, p: &Person) -> Result<PersonJson> {
+    let field =
+        |name: &str, value: &str| json!({"type": "PropertyValue", "name": name, "value": value});
+    let mut attachment = Vec::new();
+    if let Some(a) = &p.agency {
+        attachment.push(field("Agency", a));
+    }
+    if let Some(r) = &p.job_role {
+        attachment.push(field("Role", r));
+    }
+    let tags = split_tags(&p.expertise);
+    if !tags.is_empty() {
+        attachment.push(field("Expertise", &tags.join(", ")));
+    }
+    Ok(PersonJson {
+        kind: "Person".into(),
+        id: url(&p.ap_id)?,
+        preferred_username: p.username.clone(),
+        name: p.display_name.clone(),
+        summary: (!p.bio_html.is_empty()).then(|| p.bio_html.clone()),
+        source: Source::markdown(&p.bio_source),
+        inbox: url(&p.inbox_url)?,
+        outbox: Some(url(&format!("{}/outbox", p.ap_id))?),
+        endpoints: shared_inbox(state)?,
+        public_key: public_key(&p.ap_id, &p.public_key)?,
+        published: Some(p.created_at.and_utc()),
+        updated: Some(p.updated_at.and_utc()),
+        attachment,
+    })
+}
+
+pub fn group_json(state: &AppState, g: &Group) -> Result<GroupJson> {
+    Ok(GroupJson {
+        kind: "Group".into(),
+        id: url(&g.ap_id)?,
+        preferred_username: g.name.clone(),
+        name: Some(g.title.clone()),
+        summary: (!g.description_html.is_empty()).then(|| g.description_html.clone()),
+        source: Source::markdown(&g.description_source),
+        media_type: Some("text/html".into()),
+        sensitive: Some(false),
+        inbox: url(&g.inbox_url)?,
+        followers: Some(url(&format!("{}/followers", g.ap_id))?),
+        attributed_to: Some(url(&format!("{}/moderators", g.ap_id))?),
+        featured: Some(url(&format!("{}/featured", g.ap_id))?),
+        posting_restricted_to_mods: Some(false),
+        endpoints: shared_inbox(state)?,
+        outbox: Some(url(&format!("{}/outbox", g.ap_id))?),
+        public_key: public_key(&g.ap_id, &g.public_key)?,
+        published: Some(g.created_at.and_utc()),
+        updated: Some(g.updated_at.and_utc()),
+    })
+}
+
+/// Characters of a thread's body that Mastodon readers see under its title.
+const EXCERPT_CHARS: usize = 400;
+
+/// The first few hundred characters of a body, as one paragraph of escaped text, cut at a word.
+fn excerpt(markdown: &str) -> Option<String> {
+    let rendered = crate::domain::text::render_markdown(markdown);
+    let text = ammonia::Builder::empty().clean(&rendered).to_string();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return None;
+    }
+    let cut = if text.chars().count() > EXCERPT_CHARS {
+        let head: String = text.chars().take(EXCERPT_CHARS).collect();
+        let at = head.rfind(' ').unwrap_or(head.len());
+        format!("{}…", &head[..at])
+    } else {
+        text
+    };
+    Some(format!("<p>{cut}</p>"))
+}
+
+pub fn page_json(t: &ThreadObject) -> Result<PageJson> {
+    let th = &t.thread;
+    let group = url(&t.group_ap_id)?;
+    Ok(PageJson {
+        kind: "Page".into(),
+        id: url(&th.ap_id)?,
+        attributed_to: url(&t.author_ap_id)?,
+        to: vec![group.clone(), url(PUBLIC)?],
+        cc: Vec::new(),
+        audience: Some(group),
+        name: th.title.clone(),
+        summary: excerpt(&th.body_source),
+        content: (!th.body_html.is_empty()).then(|| th.body_html.clone()),
+        media_type: "text/html".into(),
+        url: Some(url(&th.ap_id)?),
+        source: Source::markdown(&th.body_source),
+        attachment: th
+            .url
+            .as_deref()
+            .map(url)
+            .transpose()?
+            .map(|href| LinkJson {
+                kind: "Link".into(),
+                href,
+            })
+            .into_iter()
+            .collect(),
+        sensitive: false,
+        comments_enabled: Some(!th.locked),
+        tag: Vec::new(),
+        published: th.created_at.and_utc(),
+        updated: th.updated_at.map(|u| u.and_utc()),
+    })
+}
+
+pub fn note_json(c: &CommentObject) -> Result<NoteJson> {
+    let group = url(&c.group_ap_id)?;
+    Ok(NoteJson {
+        kind: "Note".into(),
+        id: url(&c.comment.ap_id)?,
+        attributed_to: url(&c.author_ap_id)?,
+        to: vec![group.clone(), url(PUBLIC)?],
+        cc: Vec::new(),
+        audience: Some(group),
+        in_reply_to: url(c.parent_ap_id.as_deref().unwrap_or(&c.thread_ap_id))?,
+        content: c.comment.body_html.clone(),
+        media_type: "text/html".into(),
+        source: Source::markdown(&c.comment.body_source),
+        tag: Vec::new(),
+        published: c.comment.created_at.and_utc(),
+        updated: c.comment.updated_at.map(|u| u.and_utc()),
+    })
+}
+
+/// A deleted or removed object, answered as Lemmy does: 410 with a `Tombstone`.
+fn tombstone(id: &str) -> Result<Response> {
+    activity_json(StatusCode::GONE, &json!({"id": id, "type": "Tombstone"}))
+}
+
+#[derive(Template)]
+#[template(path = "object.html")]
+struct ObjectPage<'a> {
+    title: &'a str,
+    byline: Option<String>,
+    body_html: &'a str,
+    link: Option<&'a str>,
+    ap_id: &'a str,
+    api: String,
+}
+
+fn page(p: ObjectPage<'_>) -> Result<Response> {
+    p.render()
+        .map(|html| Html(html).into_response())
+        .map_err(|e| Error::Internal(format!("template: {e}")))
+}
+
+async fn person(
+    State(state): State,
+    ApiPath(name): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let p = objects::local_person(&state, &name).await?;
+    if wants_json(&headers) {
+        return activity_json(StatusCode::OK, &person_json(&state, &p)?);
+    }
+    page(ObjectPage {
+        title: p.display_name.as_deref().unwrap_or(&p.username),
+        byline: Some(
+            [
+                Some(format!("@{}@{}", p.username, state.config.domain)),
+                p.job_role.clone(),
+                p.agency.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · "),
+        ),
+        body_html: &p.bio_html,
+        link: None,
+        ap_id: &p.ap_id,
+        api: format!("/api/v1/people/{}", p.username),
+    })
+}
+
+async fn group(
+    State(state): State,
+    ApiPath(name): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let g = objects::local_group(&state, &name, 0).await?;
+    if wants_json(&headers) {
+        return activity_json(StatusCode::OK, &group_json(&state, &g.group)?);
+    }
+    page(ObjectPage {
+        title: &g.group.title,
+        byline: Some(format!(
+            "!{}@{} · {} members",
+            g.group.name, state.config.domain, g.group.member_count
+        )),
+        body_html: &g.group.description_html,
+        link: None,
+        ap_id: &g.group.ap_id,
+        api: format!("/api/v1/groups/{}", g.group.name),
+    })
+}
+
+async fn thread(
+    State(state): State,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let t = objects::local_thread(&state, id).await?;
+    if t.thread.deleted || t.thread.removed {
+        return if wants_json(&headers) {
+            tombstone(&t.thread.ap_id)
+        } else {
+            Err(Error::NotFound("thread"))
+        };
+    }
+    if wants_json(&headers) {
+        return activity_json(StatusCode::OK, &page_json(&t)?);
+    }
+    page(ObjectPage {
+        title: &t.thread.title,
+        byline: Some(format!("by {}", t.author_ap_id)),
+        body_html: &t.thread.body_html,
+        link: t.thread.url.as_deref(),
+        ap_id: &t.thread.ap_id,
+        api: format!("/api/v1/threads/{id}"),
+    })
+}
+
+async fn comment(
+    State(state): State,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let c = objects::local_comment(&state, id).await?;
+    if c.comment.deleted || c.comment.removed {
+        return if wants_json(&headers) {
+            tombstone(&c.comment.ap_id)
+        } else {
+            Err(Error::NotFound("comment"))
+        };
+    }
+    if wants_json(&headers) {
+        return activity_json(StatusCode::OK, &note_json(&c)?);
+    }
+    page(ObjectPage {
+        title: "Comment",
+        byline: Some(format!(
+            "by {} in reply to {}",
+            c.author_ap_id,
+            c.parent_ap_id.as_deref().unwrap_or(&c.thread_ap_id)
+        )),
+        body_html: &c.comment.body_html,
+        link: None,
+        ap_id: &c.comment.ap_id,
+        api: format!("/api/v1/threads/{}", c.comment.thread_id),
+    })
+}
+
+fn ordered(id: String, items: Vec<Value>) -> Result<CollectionJson> {
+    Ok(CollectionJson {
+        kind: "OrderedCollection".into(),
+        id: url(&id)?,
+        total_items: Some(items.len() as i64),
+        ordered_items: Some(items),
+        items: None,
+    })
+}
+
+async fn person_outbox(State(state): State, ApiPath(name): ApiPath<String>) -> Result<Response> {
+    let p = objects::local_person(&state, &name).await?;
+    activity_json(
+        StatusCode::OK,
+        &ordered(format!("{}/outbox", p.ap_id), Vec::new())?,
+    )
+}
+
+/// The group's recent threads, each as the `Announce(Create(Page))` its followers received.
+async fn group_outbox(State(state): State, ApiPath(name): ApiPath<String>) -> Result<Response> {
+    let g = objects::local_group(&state, &name, OUTBOX_ITEMS).await?;
+    let items = g
+        .recent
+        .iter()
+        .map(|t| {
+            let page = page_json(t)?;
+            Ok(json!({
+                "type": "Announce",
+                "id": format!("{}/activities/announce/create/{}", g.group.ap_id, t.thread.id),
+                "actor": g.group.ap_id,
+                "to": [PUBLIC],
+                "cc": [format!("{}/followers", g.group.ap_id)],
+                "object": {
+                    "type": "Create",
+                    "id": format!("{}/activities/create", t.thread.ap_id),
+                    "actor": t.author_ap_id,
+                    "to": [PUBLIC],
+                    "cc": [g.group.ap_id],
+                    "audience": g.group.ap_id,
+                    "object": page,
+                },
+            }))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut doc = ordered(format!("{}/outbox", g.group.ap_id), items)?;
+    doc.total_items = Some(g.group.thread_count);
+    activity_json(StatusCode::OK, &doc)
+}
+
+/// Followers as Lemmy serves them: the count only.
+async fn group_followers(State(state): State, ApiPath(name): ApiPath<String>) -> Result<Response> {
+    let g = objects::local_group(&state, &name, 0).await?;
+    activity_json(
+        StatusCode::OK,
+        &CollectionJson {
+            kind: "Collection".into(),
+            id: url(&format!("{}/followers", g.group.ap_id))?,
+            total_items: Some(g.follower_count),
+            ordered_items: None,
+            items: Some(Vec::new()),
+        },
+    )
+}
+
+async fn group_moderators(State(state): State, ApiPath(name): ApiPath<String>) -> Result<Response> {
+    let g = objects::local_group(&state, &name, 0).await?;
+    let items = g.steward_ids.iter().map(|s| json!(s)).collect();
+    let mut doc = ordered(format!("{}/moderators", g.group.ap_id), items)?;
+    doc.total_items = None;
+    activity_json(StatusCode::OK, &doc)
+}
+
+async fn group_featured(State(state): State, ApiPath(name): ApiPath<String>) -> Result<Response> {
+    let g = objects::local_group(&state, &name, 0).await?;
+    let items = g
+        .featured
+        .iter()
+        .map(|t| serde_json::to_value(page_json(t)?).map_err(|e| Error::Internal(e.to_string())))
+        .collect::<Result<Vec<_>>>()?;
+    activity_json(
+        StatusCode::OK,
+        &ordered(format!("{}/featured", g.group.ap_id), items)?,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct WebfingerQuery {
+    resource: String,
+}
+
+/// `acct:NAME@DOMAIN` for a person or a group (they never share a name).
+async fn webfinger(
+    data: Data<AppState>,
+    ApiQuery(q): ApiQuery<WebfingerQuery>,
+) -> Result<Response> {
+    let state: &AppState = &data;
+    let name = extract_webfinger_name(&q.resource, &data)
+        .map_err(|_| {
+            Error::invalid(
+                "resource",
+                format!("must be acct:NAME@{}", state.config.domain),
+            )
+        })?
+        .to_string();
+    let (ap_id, kind) = match objects::local_person(state, &name).await {
+        Ok(p) => (p.ap_id, "Person"),
+        Err(Error::NotFound(_)) => (
+            objects::local_group(state, &name, 0).await?.group.ap_id,
+            "Group",
+        ),
+        Err(e) => return Err(e),
+    };
+    let doc =
+        build_webfinger_response_with_type(q.resource.clone(), vec![(url(&ap_id)?, Some(kind))]);
+    Ok(([(header::CONTENT_TYPE, "application/jrd+json")], Json(doc)).into_response())
+}
+
+async fn nodeinfo_links(State(state): State) -> Json<Value> {
+    Json(json!({
+        "links": [{
+            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+            "href": format!("{}/nodeinfo/2.1", state.config.base_url()),
+        }]
+    }))
+}
+
+async fn nodeinfo(State(state): State) -> Result<Response> {
+    let u = objects::usage(&state).await?;
+    let doc = json!({
+        "version": "2.1",
+        "software": {
+            "name": "commonplace",
+            "version": env!("CARGO_PKG_VERSION"),
+        },
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": []},
+        "openRegistrations": u.open_registrations,
+        "usage": {
+            "users": {"total": u.users, "activeMonth": u.active_month, "activeHalfyear": u.active_halfyear},
+            "localPosts": u.local_posts,
+            "localComments": u.local_comments,
+        },
+        "metadata": {"nodeName": u.name},
+    });
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
+        )],
+        Json(doc),
+    )
+        .into_response())
+}
+
+async fn host_meta(State(state): State) -> Response {
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \
+         <Link rel=\"lrdd\" template=\"{}/.well-known/webfinger?resource={{uri}}\"/>\n</XRD>\n",
+        state.config.base_url()
+    );
+    (
+        [(header::CONTENT_TYPE, "application/xrd+xml; charset=utf-8")],
+        xml,
+    )
+        .into_response()
+}

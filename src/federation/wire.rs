@@ -1,0 +1,214 @@
+//! ActivityPub documents as they travel: actors, objects and collections, shaped as Lemmy
+//! sends them so that Lemmy, Mbin, PieFed and Mastodon read them without surprises.
+
+use activitypub_federation::protocol::public_key::PublicKey;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The public audience of ActivityStreams.
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// Markdown source beside HTML content.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    pub content: String,
+    #[serde(default = "text_html")]
+    pub media_type: String,
+}
+
+impl Source {
+    pub fn markdown(content: &str) -> Option<Source> {
+        (!content.is_empty()).then(|| Source {
+            content: content.to_string(),
+            media_type: "text/markdown".into(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    pub shared_inbox: Url,
+}
+
+/// A profile field, as Mastodon shows them (`PropertyValue`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PropertyValue {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub value: String,
+}
+
+/// A member: `Person`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonJson {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    pub preferred_username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    pub inbox: Url,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbox: Option<Url>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Endpoints>,
+    pub public_key: PublicKey,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+    /// Agency and role, shown by Mastodon as profile fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachment: Vec<serde_json::Value>,
+}
+
+/// A community of practice: `Group`, as Lemmy serves communities.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupJson {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    pub preferred_username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    #[serde(default)]
+    pub sensitive: Option<bool>,
+    pub inbox: Url,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Url>,
+    /// The stewards collection (Lemmy: moderators).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributed_to: Option<Url>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub featured: Option<Url>,
+    #[serde(default)]
+    pub posting_restricted_to_mods: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Endpoints>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outbox: Option<Url>,
+    pub public_key: PublicKey,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+}
+
+fn text_html() -> String {
+    "text/html".into()
+}
+
+/// A link a thread is about.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkJson {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub href: Url,
+}
+
+/// A tag inside content: a `Mention` of an actor, a `Hashtag`, an `Emoji`…
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MentionJson {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<Url>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A thread: `Page`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageJson {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    pub attributed_to: Url,
+    pub to: Vec<Url>,
+    #[serde(default)]
+    pub cc: Vec<Url>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+    pub name: String,
+    /// A short excerpt: Mastodon shows `name`, `summary` and a link for a `Page`, never `content`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(default = "text_html")]
+    pub media_type: String,
+    /// Where people read the thread (the same as `id` for ours).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachment: Vec<LinkJson>,
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comments_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<MentionJson>,
+    pub published: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+}
+
+/// A comment: `Note` replying to a thread or a comment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoteJson {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    pub attributed_to: Url,
+    pub to: Vec<Url>,
+    #[serde(default)]
+    pub cc: Vec<Url>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Url>,
+    pub in_reply_to: Url,
+    pub content: String,
+    #[serde(default = "text_html")]
+    pub media_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<MentionJson>,
+    pub published: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+}
+
+/// `OrderedCollection` (outbox, featured, moderators) and `Collection` (followers).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollectionJson {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Url,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_items: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ordered_items: Option<Vec<serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<serde_json::Value>>,
+}

@@ -1,0 +1,384 @@
+//! Discovery, actor and object documents, collections: what other servers fetch from us.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp};
+
+const AP: &str = "application/activity+json";
+const LD: &str = "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+
+fn fixture(path: &str) -> Value {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn fetch(app: &TestApp, path: &str, accept: &str) -> (StatusCode, String, String) {
+    let res = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header("accept", accept)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let ctype = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, ctype, res.text().await.unwrap())
+}
+
+async fn fetch_json(app: &TestApp, path: &str) -> Value {
+    let (status, ctype, body) = fetch(app, path, AP).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    assert!(ctype.starts_with(AP), "{path}: {ctype}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// Every key of the real server's document that we also produce is present in ours.
+fn assert_has_keys(ours: &Value, theirs: &Value, keys: &[&str]) {
+    for k in keys {
+        assert!(
+            theirs.get(k).is_some(),
+            "fixture lacks {k}: the test is wrong"
+        );
+        assert!(ours.get(k).is_some(), "we lack {k}: {ours:#}");
+    }
+}
+
+#[tokio::test]
+async fn webfinger_nodeinfo_and_host_meta() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    app.group(&alice, "design").await;
+    let domain = app.server.state.config.domain.clone();
+
+    for (name, kind, path) in [
+        ("alice", "Person", "/u/alice"),
+        ("design", "Group", "/g/design"),
+    ] {
+        let res = app
+            .client
+            .get(format!(
+                "{}/.well-known/webfinger?resource=acct:{name}@{domain}",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/jrd+json"));
+        let doc: Value = res.json().await.unwrap();
+        assert_eq!(doc["subject"], format!("acct:{name}@{domain}"));
+        let links = doc["links"].as_array().unwrap();
+        let me = links
+            .iter()
+            .find(|l| l["rel"] == "self")
+            .expect("self link");
+        assert_eq!(me["type"], AP);
+        assert_eq!(me["href"], format!("http://{domain}{path}"));
+        assert_eq!(
+            me["properties"]["https://www.w3.org/ns/activitystreams#type"],
+            kind
+        );
+        assert!(links
+            .iter()
+            .any(|l| l["rel"] == "http://webfinger.net/rel/profile-page"));
+    }
+    let (status, _) = app
+        .get(
+            &format!("/.well-known/webfinger?resource=acct:nobody@{domain}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = app
+        .get(
+            "/.well-known/webfinger?resource=acct:alice@elsewhere.example",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("resource"))
+    );
+
+    let (_, links) = app.get("/.well-known/nodeinfo", None).await;
+    assert_eq!(
+        links["links"][0]["href"],
+        format!("http://{domain}/nodeinfo/2.1")
+    );
+    let t = app.thread(&alice, "design", "Counted").await;
+    app.comment(&alice, t, None, "also counted").await;
+    let (status, info) = app.get("/nodeinfo/2.1", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(info["software"]["name"], "commonplace");
+    assert_eq!(info["protocols"], json!(["activitypub"]));
+    assert_eq!(info["usage"]["users"]["total"], 1);
+    assert_eq!(info["usage"]["users"]["activeMonth"], 1);
+    assert_eq!(info["usage"]["localPosts"], 1);
+    assert_eq!(info["usage"]["localComments"], 1);
+    assert_eq!(info["openRegistrations"], true);
+
+    let res = app
+        .client
+        .get(format!("{}/.well-known/host-meta", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let xml = res.text().await.unwrap();
+    assert!(
+        xml.contains(&format!(
+            "http://{domain}/.well-known/webfinger?resource={{uri}}"
+        )),
+        "{xml}"
+    );
+}
+
+#[tokio::test]
+async fn actors_negotiate_json_or_html_and_look_like_lemmys() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    app.patch("/api/v1/me", Some(&alice), json!({"display_name": "Alice T.", "bio": "I *design* forms.", "role": "Designer", "expertise": ["forms"]})).await;
+    app.group(&alice, "design").await;
+
+    let person = fetch_json(&app, "/u/alice").await;
+    assert_eq!(person["type"], "Person");
+    assert_eq!(person["preferredUsername"], "alice");
+    assert_eq!(person["name"], "Alice T.");
+    assert_eq!(person["source"]["content"], "I *design* forms.");
+    assert!(person["publicKey"]["publicKeyPem"]
+        .as_str()
+        .unwrap()
+        .contains("BEGIN PUBLIC KEY"));
+    assert_eq!(person["publicKey"]["owner"], person["id"]);
+    assert!(person["@context"].is_array());
+    assert!(person["attachment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["name"] == "Agency" && f["value"] == "Treasury"));
+    assert!(person.get("private_key").is_none() && person.to_string().find("PRIVATE").is_none());
+    assert_has_keys(
+        &person,
+        &fixture("lemmy/person.json"),
+        &[
+            "id",
+            "type",
+            "preferredUsername",
+            "name",
+            "summary",
+            "source",
+            "inbox",
+            "outbox",
+            "endpoints",
+            "publicKey",
+            "published",
+            "updated",
+        ],
+    );
+
+    let group = fetch_json(&app, "/g/design").await;
+    assert_eq!(group["type"], "Group");
+    assert_eq!(
+        group["attributedTo"],
+        format!("{}/moderators", group["id"].as_str().unwrap())
+    );
+    assert_has_keys(
+        &group,
+        &fixture("lemmy/group.json"),
+        &[
+            "id",
+            "type",
+            "preferredUsername",
+            "name",
+            "inbox",
+            "followers",
+            "attributedTo",
+            "featured",
+            "postingRestrictedToMods",
+            "endpoints",
+            "outbox",
+            "publicKey",
+            "published",
+            "mediaType",
+            "sensitive",
+        ],
+    );
+
+    let (status, ctype, body) = fetch(&app, "/g/design", LD).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ctype.starts_with(AP));
+    assert!(body.contains("\"Group\""));
+    let (status, ctype, body) = fetch(&app, "/g/design", "text/html").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ctype.starts_with("text/html"), "{ctype}");
+    assert!(body.contains("<h1>The design group</h1>"), "{body}");
+    let (status, _, _) = fetch(&app, "/u/nobody", AP).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn threads_and_comments_are_pages_and_notes() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    app.group(&alice, "design").await;
+    let (_, t) = app
+        .post("/api/v1/groups/design/threads", Some(&alice), json!({"title": "Forms", "body": "Plain **words**", "url": "https://example.org/guide"}))
+        .await;
+    let t = t["id"].as_i64().unwrap();
+    let c1 = app.comment(&alice, t, None, "first").await;
+    let c2 = app.comment(&alice, t, Some(c1), "second").await;
+
+    let page = fetch_json(&app, &format!("/t/{t}")).await;
+    let group_id = fetch_json(&app, "/g/design").await["id"].clone();
+    assert_eq!(page["type"], "Page");
+    assert_eq!(page["name"], "Forms");
+    assert_eq!(page["summary"], "<p>Plain words</p>", "Mastodon readers get an excerpt");
+    assert_eq!(page["url"], page["id"]);
+    assert_eq!(page["audience"], group_id);
+    assert_eq!(page["to"][0], group_id);
+    assert_eq!(
+        page["to"][1],
+        "https://www.w3.org/ns/activitystreams#Public"
+    );
+    assert_eq!(
+        page["attachment"][0],
+        json!({"type": "Link", "href": "https://example.org/guide"})
+    );
+    assert_eq!(page["source"]["mediaType"], "text/markdown");
+    assert_has_keys(
+        &page,
+        &fixture("lemmy/page.json"),
+        &[
+            "id",
+            "type",
+            "attributedTo",
+            "to",
+            "audience",
+            "name",
+            "content",
+            "mediaType",
+            "source",
+            "attachment",
+            "sensitive",
+            "published",
+        ],
+    );
+
+    let note = fetch_json(&app, &format!("/c/{c2}")).await;
+    assert_eq!(note["type"], "Note");
+    assert_eq!(
+        note["inReplyTo"],
+        fetch_json(&app, &format!("/c/{c1}")).await["id"]
+    );
+    let first = fetch_json(&app, &format!("/c/{c1}")).await;
+    assert_eq!(first["inReplyTo"], page["id"]);
+    assert_has_keys(
+        &note,
+        &fixture("lemmy/comment.json"),
+        &[
+            "id",
+            "type",
+            "attributedTo",
+            "to",
+            "audience",
+            "inReplyTo",
+            "content",
+            "mediaType",
+            "source",
+            "published",
+        ],
+    );
+
+    app.delete(&format!("/api/v1/comments/{c2}"), Some(&alice))
+        .await;
+    let (status, _, body) = fetch(&app, &format!("/c/{c2}"), AP).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(body.contains("Tombstone"));
+    let (status, _, _) = fetch(&app, "/t/999", AP).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn group_collections_follow_lemmys_shapes() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.group(&alice, "design").await;
+    app.post("/api/v1/groups/design/join", Some(&bob), json!({}))
+        .await;
+    let t1 = app.thread(&alice, "design", "One").await;
+    app.thread(&bob, "design", "Two").await;
+    app.post(
+        &format!("/api/v1/threads/{t1}/pin"),
+        Some(&alice),
+        json!({}),
+    )
+    .await;
+
+    let followers = fetch_json(&app, "/g/design/followers").await;
+    assert_eq!(
+        followers["type"],
+        fixture("lemmy/group_followers.json")["type"]
+    );
+    assert_eq!(followers["totalItems"], 2);
+    let mods = fetch_json(&app, "/g/design/moderators").await;
+    assert_eq!(mods["type"], fixture("lemmy/group_moderators.json")["type"]);
+    assert_eq!(
+        mods["orderedItems"],
+        json!([fetch_json(&app, "/u/alice").await["id"]])
+    );
+    let featured = fetch_json(&app, "/g/design/featured").await;
+    assert_eq!(featured["totalItems"], 1);
+    assert_eq!(featured["orderedItems"][0]["name"], "One");
+    let outbox = fetch_json(&app, "/g/design/outbox").await;
+    let lemmy = fixture("lemmy/group_outbox.json");
+    assert_eq!(outbox["type"], lemmy["type"]);
+    assert_eq!(outbox["totalItems"], 2);
+    let first = &outbox["orderedItems"][0];
+    assert_eq!(first["type"], "Announce");
+    assert_eq!(first["object"]["type"], "Create");
+    assert_eq!(first["object"]["object"]["name"], "Two");
+    let person_outbox = fetch_json(&app, "/u/alice/outbox").await;
+    assert_eq!(person_outbox["totalItems"], 0);
+}
+
+#[test]
+fn real_servers_documents_parse() {
+    use commonplace::federation::wire::*;
+    let parse = |path: &str| fixture(path);
+    let g: GroupJson = serde_json::from_value(parse("lemmy/group.json")).unwrap();
+    assert_eq!(g.preferred_username, "tenforward");
+    assert_eq!(
+        g.attributed_to.unwrap().as_str(),
+        "https://enterprise.lemmy.ml/c/tenforward/moderators"
+    );
+    let p: PersonJson = serde_json::from_value(parse("lemmy/person.json")).unwrap();
+    assert_eq!(p.preferred_username, "picard");
+    let m: PersonJson = serde_json::from_value(parse("mastodon/person.json")).unwrap();
+    assert!(!m.public_key.public_key_pem.is_empty());
+    let page: PageJson = serde_json::from_value(parse("lemmy/page.json")).unwrap();
+    assert_eq!(page.name, "Post title");
+    assert_eq!(
+        page.attachment[0].href.as_str(),
+        "https://enterprise.lemmy.ml/pictrs/image/eOtYb9iEiB.png"
+    );
+    let note: NoteJson = serde_json::from_value(parse("lemmy/comment.json")).unwrap();
+    assert_eq!(
+        note.in_reply_to.as_str(),
+        "https://enterprise.lemmy.ml/post/55143"
+    );
+    let toot: NoteJson = serde_json::from_value(parse("mastodon/note.json")).unwrap();
+    assert!(toot.content.contains("thinkpad"));
+}
