@@ -8,6 +8,7 @@
 mod content;
 mod groups;
 mod people;
+mod remote;
 
 use activitypub_federation::config::FederationConfig;
 use axum::{
@@ -156,7 +157,7 @@ impl Modify for BearerAuth {
         content::list_threads, content::create_thread, content::get_thread, content::edit_thread,
         content::delete_thread, content::create_comment, content::edit_comment, content::delete_comment,
         content::vote_thread, content::vote_comment, content::pin, content::lock, content::remove_thread,
-        content::remove_comment, content::feed,
+        content::remove_comment, content::feed, remote::resolve,
     ),
     components(schemas(ErrorBody))
 )]
@@ -172,4 +173,5 @@ pub fn routes() -> Router {
         .merge(people::routes())
         .merge(groups::routes())
         .merge(content::routes())
+        .merge(remote::routes())
 }

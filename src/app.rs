@@ -26,6 +26,10 @@ pub struct AppState {
     /// Row id of this server in `instances`.
     pub instance_id: i64,
     pub auth_limiter: Arc<RateLimiter>,
+    /// Wakes the delivery worker when a transaction has queued deliveries.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// The outgoing HTTP client (fetches and deliveries).
+    pub http: reqwest_middleware::ClientWithMiddleware,
 }
 
 impl AppState {
@@ -44,12 +48,32 @@ impl AppState {
             .write(move |c| domain::site::ensure_local_instance(c, &cfg))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let http = crate::federation::client::build(
+            !config.uses_https(),
+            &format!(
+                "Commonplace/{} (+{})",
+                env!("CARGO_PKG_VERSION"),
+                config.base_url()
+            ),
+        )?;
         Ok(AppState {
             db,
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            http,
             auth_limiter: Arc::new(RateLimiter::new(config.limits.auth_attempts_per_minute)),
             config: Arc::new(config),
             instance_id,
         })
+    }
+}
+
+impl AppState {
+    /// Our base URL and domain, for building ActivityPub ids and activities.
+    pub fn origin(&self) -> crate::federation::publish::Origin {
+        crate::federation::publish::Origin {
+            base: self.config.base_url(),
+            domain: self.config.domain.clone(),
+        }
     }
 }
 
@@ -92,20 +116,29 @@ impl RateLimiter {
     }
 }
 
-/// The whole HTTP surface with its layers.
+/// The federation library's configuration around our state.
 ///
 /// # Errors
-/// The federation configuration is rejected.
-pub async fn router(state: AppState) -> anyhow::Result<Router> {
-    let request_limit = state.config.limits.request_bytes;
-    let federation = FederationConfig::builder()
+/// The configuration is rejected.
+pub async fn federation_config(state: &AppState) -> anyhow::Result<FederationConfig<AppState>> {
+    FederationConfig::builder()
         .domain(state.config.domain.clone())
         .app_data(state.clone())
+        .client(state.http.clone())
         // Plain http and loopback peers are allowed only for local trials and tests.
         .debug(!state.config.uses_https())
+        .http_fetch_limit(MAX_FETCHES_PER_REQUEST)
         .build()
         .await
-        .context("federation configuration")?;
+        .context("federation configuration")
+}
+
+/// Remote fetches one incoming request or activity may cause.
+const MAX_FETCHES_PER_REQUEST: u32 = 20;
+
+/// The whole HTTP surface with its layers.
+pub fn router(state: &AppState, federation: FederationConfig<AppState>) -> Router {
+    let request_limit = state.config.limits.request_bytes;
     // One span per request; status and latency are recorded on it when the response leaves.
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<_>| {
@@ -129,14 +162,14 @@ pub async fn router(state: AppState) -> anyhow::Result<Router> {
                 tracing::info!("response");
             },
         );
-    Ok(Router::new()
+    Router::new()
         .merge(crate::api::routes())
         .merge(crate::web::routes())
         .merge(crate::federation::routes())
         .fallback(crate::api::not_found)
         .layer(FederationMiddleware::new(federation))
         .layer(DefaultBodyLimit::max(request_limit))
-        .layer(trace))
+        .layer(trace)
 }
 
 /// A server started in this process: its address and a handle to stop it.
@@ -145,6 +178,7 @@ pub struct RunningServer {
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    worker: tokio::task::JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -154,6 +188,9 @@ impl RunningServer {
             let _ = tx.send(());
         }
         let _ = self.task.await;
+        // Deliveries in flight are settled by nobody: their claims expire and they are retried.
+        self.worker.abort();
+        let _ = self.worker.await;
     }
 }
 
@@ -166,7 +203,9 @@ pub async fn start(
     listener: tokio::net::TcpListener,
 ) -> anyhow::Result<RunningServer> {
     let state = AppState::new(config).await?;
-    let app = router(state.clone()).await?;
+    let federation = federation_config(&state).await?;
+    let app = router(&state, federation.clone());
+    let worker = crate::workers::spawn_delivery(federation);
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -184,6 +223,7 @@ pub async fn start(
         state,
         shutdown: Some(tx),
         task,
+        worker,
     })
 }
 

@@ -172,11 +172,15 @@ impl Config {
         Ok(())
     }
 
-    /// https unless told otherwise or serving a loopback name, as in tests and local trials.
+    /// https unless told otherwise or serving a loopback name (`localhost`, `*.localhost`,
+    /// `127.x`), as in tests and local trials.
     pub fn uses_https(&self) -> bool {
         self.https.unwrap_or_else(|| {
             let host = self.domain.split(':').next().unwrap_or_default();
-            !(host == "localhost" || host.starts_with("127.") || host == "[::1]")
+            !(host == "localhost"
+                || host.ends_with(".localhost")
+                || host.starts_with("127.")
+                || host == "[::1]")
         })
     }
 

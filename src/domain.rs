@@ -4,8 +4,10 @@
 pub mod comments;
 pub mod groups;
 pub mod objects;
+pub mod outbox;
 pub mod paging;
 pub mod people;
+pub mod remote;
 pub mod site;
 pub mod text;
 pub mod threads;

@@ -39,6 +39,12 @@ pub enum Error {
     RequestTooLarge,
     #[error("too many attempts; wait a minute and try again")]
     RateLimited,
+    /// Refused or failed federation: signatures, remote fetches, origin checks.
+    #[error("federation: {0}")]
+    Federation(#[from] activitypub_federation::error::Error),
+    /// A remote document or activity that we refuse (wrong origin, not allowed, malformed).
+    #[error("{0}")]
+    Refused(String),
     #[error("database: {0}")]
     Database(#[from] diesel::result::Error),
     #[error("database pool: {0}")]
@@ -92,6 +98,8 @@ impl Error {
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::TooLarge { .. } | Error::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Error::Refused(_) => StatusCode::BAD_REQUEST,
+            Error::Federation(e) => federation_status(e),
             Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -112,6 +120,15 @@ impl Error {
             Error::TooLarge { field, .. } => ("too_large", Some(*field)),
             Error::RequestTooLarge => ("too_large", None),
             Error::RateLimited => ("rate_limited", None),
+            Error::Refused(_) => ("refused", None),
+            Error::Federation(e) => match federation_status(e) {
+                StatusCode::UNAUTHORIZED => ("bad_signature", None),
+                StatusCode::BAD_REQUEST => ("bad_activity", None),
+                StatusCode::FORBIDDEN => ("refused", None),
+                StatusCode::NOT_FOUND => ("not_found", None),
+                StatusCode::PAYLOAD_TOO_LARGE => ("too_large", None),
+                _ => ("remote_failed", None),
+            },
             Error::Database(_) | Error::Pool(_) | Error::Internal(_) => ("internal", None),
         };
         let message = match self {
@@ -127,6 +144,19 @@ impl Error {
             message,
             field,
         }
+    }
+}
+
+/// How a federation failure is answered: our peer's fault is 4xx, a remote server's is 502.
+fn federation_status(e: &activitypub_federation::error::Error) -> StatusCode {
+    use activitypub_federation::error::Error as F;
+    match e {
+        F::ActivitySignatureInvalid | F::ActivityBodyDigestInvalid => StatusCode::UNAUTHORIZED,
+        F::ParseReceivedActivity { .. } | F::UrlParse(_) => StatusCode::BAD_REQUEST,
+        F::UrlVerificationError(_) | F::ResolveInternalIpError(..) => StatusCode::FORBIDDEN,
+        F::NotFound | F::ObjectDeleted(_) => StatusCode::NOT_FOUND,
+        F::ResponseBodyLimit => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::BAD_GATEWAY,
     }
 }
 

@@ -1,6 +1,10 @@
 //! ActivityPub: discovery (WebFinger, NodeInfo, host-meta), actor and object documents with
 //! content negotiation, and collections. Wire shapes live in `wire`.
 
+pub mod activities;
+pub mod actors;
+pub mod client;
+pub mod publish;
 pub mod wire;
 
 use activitypub_federation::{
@@ -13,7 +17,7 @@ use askama::Template;
 use axum::{
     http::{header, HeaderMap, StatusCode},
     response::{Html, IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
     Json, Router,
 };
 use serde::Deserialize;
@@ -48,6 +52,29 @@ pub fn routes() -> Router {
         .route("/g/{name}/featured", get(group_featured))
         .route("/t/{id}", get(thread))
         .route("/c/{id}", get(comment))
+        .route("/inbox", post(inbox))
+        .route("/u/{name}/inbox", post(inbox))
+        .route("/g/{name}/inbox", post(inbox))
+}
+
+/// Every inbox (shared, person, group) takes the same activities: the activity names its target.
+/// The HTTP signature, the digest and the actor are checked by the federation library before
+/// our own `verify` and `receive` run.
+async fn inbox(data: Data<AppState>, request: axum::extract::Request) -> Result<StatusCode> {
+    use activitypub_federation::axum::inbox::{receive_activity, ActivityData};
+    use axum::extract::FromRequest;
+    let limit = data.config.limits.request_bytes;
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| Error::RequestTooLarge)?;
+    let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+    let activity = ActivityData::from_request(request, &())
+        .await
+        .map_err(|_| Error::BadRequest("unreadable request".into()))?;
+    receive_activity::<activities::InboxActivity, actors::DbActor, AppState>(activity, &data)
+        .await?;
+    Ok(StatusCode::OK)
 }
 
 /// The JSON-LD context of every document we serve.

@@ -17,6 +17,12 @@ pub struct Instance {
     pub registration_mode: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub blocked: bool,
+    pub allowed: bool,
+    pub federation_mode: String,
+    pub failure_count: i32,
+    pub last_success_at: Option<NaiveDateTime>,
+    pub dead_since: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -54,6 +60,7 @@ pub struct Person {
     pub shared_inbox_url: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub last_refreshed_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -98,6 +105,7 @@ pub struct Group {
     pub shared_inbox_url: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub last_refreshed_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -130,6 +138,8 @@ pub struct Membership {
     pub state: String,
     pub ap_id: Option<String>,
     pub created_at: NaiveDateTime,
+    pub follow_sent_at: Option<NaiveDateTime>,
+    pub follow_attempts: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -11,6 +11,12 @@ diesel::table! {
         registration_mode -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        blocked -> Bool,
+        allowed -> Bool,
+        federation_mode -> Text,
+        failure_count -> Integer,
+        last_success_at -> Nullable<Timestamp>,
+        dead_since -> Nullable<Timestamp>,
     }
 }
 
@@ -37,6 +43,7 @@ diesel::table! {
         shared_inbox_url -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        last_refreshed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -62,6 +69,7 @@ diesel::table! {
         shared_inbox_url -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        last_refreshed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -80,6 +88,8 @@ diesel::table! {
         state -> Text,
         ap_id -> Nullable<Text>,
         created_at -> Timestamp,
+        follow_sent_at -> Nullable<Timestamp>,
+        follow_attempts -> Integer,
     }
 }
 
@@ -162,6 +172,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    activities (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        kind -> Text,
+        actor_ap_id -> Text,
+        local -> Bool,
+        data -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        activity_id -> BigInt,
+        inbox_url -> Text,
+        domain -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(deliveries -> activities (activity_id));
 diesel::joinable!(persons -> instances (instance_id));
 diesel::joinable!(groups -> instances (instance_id));
 diesel::joinable!(threads -> groups (group_id));
@@ -185,4 +224,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     thread_votes,
     comment_votes,
     tokens,
+    activities,
+    deliveries,
 );

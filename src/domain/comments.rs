@@ -12,6 +12,7 @@ use crate::domain::text::{self, now};
 use crate::domain::threads::{find_thread, require_can_post};
 use crate::domain::views::{CommentView, PersonBrief};
 use crate::error::{Error, Result};
+use crate::federation::publish;
 use crate::per_backend;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -77,77 +78,157 @@ pub async fn create(
     if body_source.trim().is_empty() {
         return Err(Error::invalid("body", "must not be empty"));
     }
-    let (person, base) = (viewer.person.clone(), state.config.base_url());
-    state
+    let (person, origin) = (viewer.person.clone(), state.origin());
+    let view = state
         .db
         .write(move |conn| {
-            let thread = find_thread(conn, thread_id)?;
-            if thread.deleted || thread.removed {
-                return Err(Error::invalid(
-                    "thread",
-                    "this thread was deleted or removed",
-                ));
-            }
-            if thread.locked {
-                return Err(Error::forbidden("this thread is locked: no new comments"));
-            }
-            let group = groups::table
-                .find(thread.group_id)
-                .select(Group::as_select())
-                .first(conn)?;
-            require_can_post(conn, &group, &person)?;
-            let depth = match input.parent_id {
-                None => 0,
-                Some(pid) => {
-                    let parent = find_comment(conn, pid)
-                        .map_err(|_| Error::invalid("parent_id", "no such comment"))?;
-                    if parent.thread_id != thread_id {
-                        return Err(Error::invalid(
-                            "parent_id",
-                            "that comment belongs to another thread",
-                        ));
-                    }
-                    if parent.deleted || parent.removed {
-                        return Err(Error::invalid(
-                            "parent_id",
-                            "that comment was deleted or removed",
-                        ));
-                    }
-                    parent.depth + 1
-                }
-            };
             let t = now();
-            let new = NewComment {
-                ap_id: format!(
-                    "{base}/c/pending-{}-{}",
-                    person.id,
-                    t.and_utc().timestamp_micros()
-                ),
-                local: true,
+            let placeholder = format!(
+                "{}/c/pending-{}-{}",
+                origin.base,
+                person.id,
+                t.and_utc().timestamp_micros()
+            );
+            let new = NewReply {
                 thread_id,
                 parent_id: input.parent_id,
-                author_id: person.id,
+                ap_id: placeholder,
+                local: true,
                 body_source,
                 body_html,
-                depth,
                 created_at: t,
             };
-            let id: i64 = per_backend!(conn, |c| diesel::insert_into(comments::table)
-                .values(&new)
-                .returning(comments::id)
-                .get_result(c))?;
+            let id = insert_comment(conn, &person, new)?;
             diesel::update(comments::table.find(id))
-                .set(comments::ap_id.eq(format!("{base}/c/{id}")))
+                .set(comments::ap_id.eq(format!("{}/c/{id}", origin.base)))
                 .execute(conn)?;
-            diesel::update(threads::table.find(thread_id))
-                .set((
-                    threads::comment_count.eq(threads::comment_count + 1),
-                    threads::last_activity_at.eq(t),
-                ))
-                .execute(conn)?;
+            publish::comment_changed(conn, &origin, id, "Create", None)?;
             load_view(conn, id, person.id, false)
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(view)
+}
+
+/// A comment about to be stored, local or remote.
+pub struct NewReply {
+    pub thread_id: i64,
+    pub parent_id: Option<i64>,
+    pub ap_id: String,
+    pub local: bool,
+    pub body_source: String,
+    pub body_html: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// The rules every new comment meets, wherever it comes from, and its insert.
+fn insert_comment(conn: &mut AnyConnection, author: &Person, new: NewReply) -> Result<i64> {
+    let thread = find_thread(conn, new.thread_id)?;
+    if thread.deleted || thread.removed {
+        return Err(Error::invalid(
+            "thread",
+            "this thread was deleted or removed",
+        ));
+    }
+    if thread.locked {
+        return Err(Error::forbidden("this thread is locked: no new comments"));
+    }
+    let group = groups::table
+        .find(thread.group_id)
+        .select(Group::as_select())
+        .first(conn)?;
+    require_can_post(conn, &group, author)?;
+    let depth = match new.parent_id {
+        None => 0,
+        Some(pid) => {
+            let parent = find_comment(conn, pid)
+                .map_err(|_| Error::invalid("parent_id", "no such comment"))?;
+            if parent.thread_id != new.thread_id {
+                return Err(Error::invalid(
+                    "parent_id",
+                    "that comment belongs to another thread",
+                ));
+            }
+            if parent.deleted || parent.removed {
+                return Err(Error::invalid(
+                    "parent_id",
+                    "that comment was deleted or removed",
+                ));
+            }
+            parent.depth + 1
+        }
+    };
+    let row = NewComment {
+        ap_id: new.ap_id,
+        local: new.local,
+        thread_id: new.thread_id,
+        parent_id: new.parent_id,
+        author_id: author.id,
+        body_source: new.body_source,
+        body_html: new.body_html,
+        depth,
+        created_at: new.created_at,
+    };
+    let id: i64 = per_backend!(conn, |c| diesel::insert_into(comments::table)
+        .values(&row)
+        .returning(comments::id)
+        .get_result(c))?;
+    diesel::update(threads::table.find(new.thread_id))
+        .set((
+            threads::comment_count.eq(threads::comment_count + 1),
+            threads::last_activity_at.eq(now().max(new.created_at)),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Stores (or updates) a comment from another server, then relays `activity` if the group is
+/// ours. Receiving it again changes nothing.
+///
+/// # Errors
+/// As for local comments (locked thread, membership), or a refusal when someone else updates it.
+pub async fn store_remote(
+    state: &AppState,
+    author: Person,
+    new: NewReply,
+    activity: serde_json::Value,
+) -> Result<i64> {
+    let origin = state.origin();
+    let id = state
+        .db
+        .write(move |conn| {
+            let kind = activity["type"].as_str().unwrap_or("Create").to_string();
+            let existing: Option<Comment> = comments::table
+                .filter(comments::ap_id.eq(&new.ap_id))
+                .select(Comment::as_select())
+                .first(conn)
+                .optional()?;
+            let id = match existing {
+                Some(c) => {
+                    if c.author_id != author.id {
+                        return Err(Error::Refused(
+                            "only the author may update a comment".into(),
+                        ));
+                    }
+                    if !c.deleted && !c.removed {
+                        diesel::update(comments::table.find(c.id))
+                            .set((
+                                comments::body_source.eq(&new.body_source),
+                                comments::body_html.eq(&new.body_html),
+                                comments::updated_at.eq(Some(now())),
+                            ))
+                            .execute(conn)?;
+                    }
+                    c.id
+                }
+                None => insert_comment(conn, &author, new)?,
+            };
+            publish::comment_changed(conn, &origin, id, &kind, Some(activity))?;
+            Ok(id)
+        })
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(id)
 }
 
 /// # Errors
@@ -163,8 +244,8 @@ pub async fn edit(
     if source.trim().is_empty() {
         return Err(Error::invalid("body", "must not be empty"));
     }
-    let person_id = viewer.id();
-    state
+    let (person_id, origin) = (viewer.id(), state.origin());
+    let view = state
         .db
         .write(move |conn| {
             let comment = find_comment(conn, id)?;
@@ -184,9 +265,12 @@ pub async fn edit(
                     comments::updated_at.eq(Some(now())),
                 ))
                 .execute(conn)?;
+            publish::comment_changed(conn, &origin, id, "Update", None)?;
             load_view(conn, id, person_id, false)
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(view)
 }
 
 fn adjust_count(conn: &mut AnyConnection, thread_id: i64, delta: i64) -> Result<()> {

@@ -13,6 +13,7 @@ use crate::domain::people::{
 use crate::domain::text::{self, now};
 use crate::domain::views::{GroupSummary, GroupView, MemberView, PersonBrief, PersonRef};
 use crate::error::{Error, Result};
+use crate::federation::publish;
 use crate::per_backend;
 
 const TITLE_MAX: usize = 100;
@@ -55,7 +56,20 @@ pub struct MembershipState {
     pub state: String,
 }
 
+/// A group by its name here, or by `name@domain` for one on another instance.
 pub(crate) fn find_group(conn: &mut AnyConnection, instance_id: i64, name: &str) -> Result<Group> {
+    let (name, instance_id) = match name.split_once('@') {
+        None => (name, instance_id),
+        Some((name, domain)) => {
+            let id = instances::table
+                .filter(instances::domain.eq(domain))
+                .select(instances::id)
+                .first::<i64>(conn)
+                .optional()?
+                .ok_or(Error::NotFound("group"))?;
+            (name, id)
+        }
+    };
     groups::table
         .filter(groups::instance_id.eq(instance_id))
         .filter(groups::name.eq(name))
@@ -212,6 +226,8 @@ pub async fn create_for(
                     state: ACCEPTED.into(),
                     ap_id: None,
                     created_at: t,
+                    follow_sent_at: None,
+                    follow_attempts: 0,
                 })
                 .execute(conn)?;
             recount_members(conn, id)?;
@@ -365,29 +381,43 @@ pub async fn update(
 /// 404 for an unknown group.
 #[tracing::instrument(skip_all, fields(group = %name, person = %viewer.person.username))]
 pub async fn join(state: &AppState, viewer: &Viewer, name: &str) -> Result<MembershipState> {
-    let (id, name, person_id) = (state.instance_id, name.to_string(), viewer.id());
-    state
+    let (id, name, person, origin) = (
+        state.instance_id,
+        name.to_string(),
+        viewer.person.clone(),
+        state.origin(),
+    );
+    let joined = state
         .db
         .write(move |conn| {
             let group = find_group(conn, id, &name)?;
-            if let Some(existing) = membership_of(conn, group.id, person_id)? {
+            if let Some(existing) = membership_of(conn, group.id, person.id)? {
                 return Ok(MembershipState {
                     group: group.name,
                     state: existing,
                 });
             }
-            let new_state = if group.approval_required {
+            // A remote group answers our Follow with Accept; until then the membership is pending.
+            let new_state = if group.approval_required || !group.local {
                 PENDING
             } else {
                 ACCEPTED
             };
+            let t = now();
+            let follow_id = if group.local {
+                None
+            } else {
+                Some(publish::follow(conn, &origin, &person, &group)?)
+            };
             diesel::insert_into(memberships::table)
                 .values(Membership {
                     group_id: group.id,
-                    person_id,
+                    person_id: person.id,
                     state: new_state.into(),
-                    ap_id: None,
-                    created_at: now(),
+                    follow_sent_at: follow_id.is_some().then_some(t),
+                    follow_attempts: i32::from(follow_id.is_some()),
+                    ap_id: follow_id,
+                    created_at: t,
                 })
                 .execute(conn)?;
             recount_members(conn, group.id)?;
@@ -396,7 +426,9 @@ pub async fn join(state: &AppState, viewer: &Viewer, name: &str) -> Result<Membe
                 state: new_state.into(),
             })
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(joined)
 }
 
 /// Leaves a group (or withdraws a pending request). The last steward cannot leave.
@@ -405,12 +437,17 @@ pub async fn join(state: &AppState, viewer: &Viewer, name: &str) -> Result<Membe
 /// 404 for an unknown group, 409 for the last steward.
 #[tracing::instrument(skip_all, fields(group = %name, person = %viewer.person.username))]
 pub async fn leave(state: &AppState, viewer: &Viewer, name: &str) -> Result<MembershipState> {
-    let (id, name, person_id) = (state.instance_id, name.to_string(), viewer.id());
-    state
+    let (id, name, person, origin) = (
+        state.instance_id,
+        name.to_string(),
+        viewer.person.clone(),
+        state.origin(),
+    );
+    let left = state
         .db
         .write(move |conn| {
             let group = find_group(conn, id, &name)?;
-            if is_steward(conn, group.id, person_id)? {
+            if is_steward(conn, group.id, person.id)? {
                 let stewards: i64 = stewards::table
                     .filter(stewards::group_id.eq(group.id))
                     .count()
@@ -424,18 +461,114 @@ pub async fn leave(state: &AppState, viewer: &Viewer, name: &str) -> Result<Memb
                 diesel::delete(
                     stewards::table
                         .filter(stewards::group_id.eq(group.id))
-                        .filter(stewards::person_id.eq(person_id)),
+                        .filter(stewards::person_id.eq(person.id)),
                 )
                 .execute(conn)?;
             }
+            let membership = memberships::table
+                .filter(memberships::group_id.eq(group.id))
+                .filter(memberships::person_id.eq(person.id));
+            let follow_id: Option<Option<String>> = membership.select(memberships::ap_id).first(conn).optional()?;
+            if let (Some(follow_id), false) = (&follow_id, group.local) {
+                publish::unfollow(conn, &origin, &person, &group, follow_id.as_deref())?;
+            }
+            diesel::delete(membership).execute(conn)?;
+            recount_members(conn, group.id)?;
+            Ok(MembershipState { group: group.name, state: "none".into() })
+        })
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(left)
+}
+
+/// A remote person follows one of our groups: a member at once (answered with `Accept`), or
+/// pending where stewards approve members. Following again changes nothing.
+///
+/// # Errors
+/// Database failures only.
+pub async fn remote_follow(
+    state: &AppState,
+    group: Group,
+    follower: Person,
+    follow: serde_json::Value,
+) -> Result<String> {
+    let origin = state.origin();
+    let follow_id = follow["id"].as_str().map(str::to_string);
+    let result = state
+        .db
+        .write(move |conn| {
+            let current = membership_of(conn, group.id, follower.id)?;
+            let new_state = match current {
+                Some(s) => s,
+                None => {
+                    let s = if group.approval_required {
+                        PENDING
+                    } else {
+                        ACCEPTED
+                    };
+                    diesel::insert_into(memberships::table)
+                        .values(Membership {
+                            group_id: group.id,
+                            person_id: follower.id,
+                            state: s.into(),
+                            ap_id: follow_id,
+                            created_at: now(),
+                            follow_sent_at: None,
+                            follow_attempts: 0,
+                        })
+                        .execute(conn)?;
+                    recount_members(conn, group.id)?;
+                    s.to_string()
+                }
+            };
+            if new_state == ACCEPTED {
+                publish::accept(conn, &origin, &group, &follower, follow)?;
+            }
+            Ok(new_state)
+        })
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(result)
+}
+
+/// A remote group accepted a local member's `Follow`.
+///
+/// # Errors
+/// 404 when no such request is pending.
+pub async fn follow_accepted(state: &AppState, group: Group, person: Person) -> Result<()> {
+    state
+        .db
+        .write(move |conn| {
+            let updated = diesel::update(
+                memberships::table
+                    .filter(memberships::group_id.eq(group.id))
+                    .filter(memberships::person_id.eq(person.id)),
+            )
+            .set(memberships::state.eq(ACCEPTED))
+            .execute(conn)?;
+            if updated == 0 {
+                return Err(Error::NotFound("membership"));
+            }
+            recount_members(conn, group.id)
+        })
+        .await
+}
+
+/// A remote person stopped following one of our groups (or was refused by a remote group).
+///
+/// # Errors
+/// Database failures only.
+pub async fn remote_unfollow(state: &AppState, group: Group, person: Person) -> Result<()> {
+    state
+        .db
+        .write(move |conn| {
             diesel::delete(
                 memberships::table
                     .filter(memberships::group_id.eq(group.id))
-                    .filter(memberships::person_id.eq(person_id)),
+                    .filter(memberships::person_id.eq(person.id)),
             )
             .execute(conn)?;
-            recount_members(conn, group.id)?;
-            Ok(MembershipState { group: group.name, state: "none".into() })
+            recount_members(conn, group.id)
         })
         .await
 }

@@ -57,7 +57,7 @@ pub async fn local_person(state: &AppState, name: &str) -> Result<Person> {
         .await
 }
 
-fn thread_objects(
+pub(crate) fn thread_objects(
     conn: &mut crate::db::AnyConnection,
     rows: Vec<Thread>,
 ) -> Result<Vec<ThreadObject>> {
@@ -90,6 +90,9 @@ pub async fn local_group(state: &AppState, name: &str, recent: i64) -> Result<Gr
         .db
         .read(move |conn| {
             let group = find_group(conn, id, &name)?;
+            if !group.local {
+                return Err(Error::NotFound("group"));
+            }
             let steward_ids = stewards::table
                 .inner_join(persons::table)
                 .filter(stewards::group_id.eq(group.id))
@@ -223,6 +226,106 @@ pub async fn usage(state: &AppState) -> Result<Usage> {
                 open_registrations: instance.registration_mode != "closed",
                 name: instance.name,
             })
+        })
+        .await
+}
+
+/// What an incoming reply points at.
+pub enum ReplyTarget {
+    Thread(Thread),
+    Comment(Comment),
+}
+
+/// The thread or comment stored under `ap_id`, local or remote.
+///
+/// # Errors
+/// Database failures only.
+pub async fn by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<ReplyTarget>> {
+    let ap_id = ap_id.to_string();
+    state
+        .db
+        .read(move |c| {
+            if let Some(t) = threads::table
+                .filter(threads::ap_id.eq(&ap_id))
+                .select(Thread::as_select())
+                .first(c)
+                .optional()?
+            {
+                return Ok(Some(ReplyTarget::Thread(t)));
+            }
+            Ok(comments::table
+                .filter(comments::ap_id.eq(&ap_id))
+                .select(Comment::as_select())
+                .first(c)
+                .optional()?
+                .map(ReplyTarget::Comment))
+        })
+        .await
+}
+
+/// Whether any local member follows (accepted) the group: only then do we take its Announces.
+///
+/// # Errors
+/// Database failures only.
+pub async fn followed_by_us(state: &AppState, group_id: i64) -> Result<bool> {
+    state
+        .db
+        .read(move |c| {
+            let n: i64 = memberships::table
+                .inner_join(persons::table)
+                .filter(memberships::group_id.eq(group_id))
+                .filter(memberships::state.eq(ACCEPTED))
+                .filter(persons::local.eq(true))
+                .count()
+                .get_result(c)?;
+            Ok(n > 0)
+        })
+        .await
+}
+
+/// Records a received activity id; false when it was seen before.
+///
+/// # Errors
+/// Database failures only.
+pub async fn first_receipt(state: &AppState, ap_id: &str, kind: &str, actor: &str) -> Result<bool> {
+    let (ap_id, kind, actor) = (ap_id.to_string(), kind.to_string(), actor.to_string());
+    state
+        .db
+        .write(move |c| crate::domain::outbox::first_receipt(c, &ap_id, &kind, &actor))
+        .await
+}
+
+/// Whether an activity id was processed before.
+///
+/// # Errors
+/// Database failures only.
+pub async fn seen(state: &AppState, ap_id: &str) -> Result<bool> {
+    let ap_id = ap_id.to_string();
+    state
+        .db
+        .read(move |c| {
+            let n: i64 = activities::table
+                .filter(activities::ap_id.eq(&ap_id))
+                .count()
+                .get_result(c)?;
+            Ok(n > 0)
+        })
+        .await
+}
+
+/// The group a thread belongs to.
+///
+/// # Errors
+/// 404 for an unknown thread.
+pub async fn group_of_thread(state: &AppState, thread_id: i64) -> Result<Group> {
+    state
+        .db
+        .read(move |c| {
+            Ok(threads::table
+                .inner_join(groups::table)
+                .filter(threads::id.eq(thread_id))
+                .select(Group::as_select())
+                .first(c)?)
         })
         .await
 }

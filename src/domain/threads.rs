@@ -14,6 +14,7 @@ use crate::domain::people::Viewer;
 use crate::domain::text::{self, now};
 use crate::domain::views::{CommentView, GroupBrief, PersonBrief, ThreadDetail, ThreadView};
 use crate::error::{Error, Result};
+use crate::federation::publish;
 use crate::per_backend;
 use diesel::dsl::AsSelect;
 
@@ -269,13 +270,13 @@ pub async fn create(
     let title = text::parse_line("title", &input.title, limits.title_chars)?;
     let (body_source, body_html) = text::parse_markdown("body", &input.body, limits.body_bytes)?;
     let url = text::parse_link("url", input.url.as_deref())?;
-    let (id, name, person, base) = (
+    let (id, name, person, origin) = (
         state.instance_id,
         group.to_string(),
         viewer.person.clone(),
-        state.config.base_url(),
+        state.origin(),
     );
-    state
+    let view = state
         .db
         .write(move |conn| {
             let group = find_group(conn, id, &name)?;
@@ -284,7 +285,8 @@ pub async fn create(
             // The id is known only after the insert; a unique placeholder holds the place.
             let new = NewThread {
                 ap_id: format!(
-                    "{base}/t/pending-{}-{}",
+                    "{}/t/pending-{}-{}",
+                    origin.base,
                     person.id,
                     t.and_utc().timestamp_micros()
                 ),
@@ -298,19 +300,106 @@ pub async fn create(
                 created_at: t,
                 last_activity_at: t,
             };
-            let thread_id: i64 = per_backend!(conn, |c| diesel::insert_into(threads::table)
-                .values(&new)
-                .returning(threads::id)
-                .get_result(c))?;
+            let thread_id = insert_thread(conn, &new)?;
             diesel::update(threads::table.find(thread_id))
-                .set(threads::ap_id.eq(format!("{base}/t/{thread_id}")))
+                .set(threads::ap_id.eq(format!("{}/t/{thread_id}", origin.base)))
                 .execute(conn)?;
-            diesel::update(groups::table.find(group.id))
-                .set(groups::thread_count.eq(groups::thread_count + 1))
-                .execute(conn)?;
+            publish::thread_changed(conn, &origin, thread_id, "Create", None)?;
             load_view(conn, thread_id, person.id, false)
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(view)
+}
+
+fn insert_thread(conn: &mut AnyConnection, new: &NewThread) -> Result<i64> {
+    let thread_id: i64 = per_backend!(conn, |c| diesel::insert_into(threads::table)
+        .values(new)
+        .returning(threads::id)
+        .get_result(c))?;
+    diesel::update(groups::table.find(new.group_id))
+        .set(groups::thread_count.eq(groups::thread_count + 1))
+        .execute(conn)?;
+    Ok(thread_id)
+}
+
+/// A thread from another server, as its `Page` describes it.
+pub struct RemoteThread {
+    pub ap_id: String,
+    pub title: String,
+    pub body_source: String,
+    pub body_html: String,
+    pub url: Option<String>,
+    pub published: chrono::NaiveDateTime,
+    pub updated: Option<chrono::NaiveDateTime>,
+}
+
+/// Stores (or updates) a remote thread in `group`, then relays `activity` if the group is ours.
+/// Returns the thread's id; receiving it again changes nothing.
+///
+/// # Errors
+/// 403 where the author may not post; a refusal when someone else updates it.
+pub async fn store_remote(
+    state: &AppState,
+    author: Person,
+    group: Group,
+    thread: RemoteThread,
+    activity: serde_json::Value,
+) -> Result<i64> {
+    let origin = state.origin();
+    let id = state
+        .db
+        .write(move |conn| {
+            let existing: Option<Thread> = threads::table
+                .filter(threads::ap_id.eq(&thread.ap_id))
+                .select(Thread::as_select())
+                .first(conn)
+                .optional()?;
+            let kind = activity["type"].as_str().unwrap_or("Create").to_string();
+            let id = match existing {
+                Some(t) => {
+                    if t.author_id != author.id {
+                        return Err(Error::Refused("only the author may update a thread".into()));
+                    }
+                    if t.deleted || t.removed {
+                        return Ok(t.id);
+                    }
+                    diesel::update(threads::table.find(t.id))
+                        .set((
+                            threads::title.eq(&thread.title),
+                            threads::body_source.eq(&thread.body_source),
+                            threads::body_html.eq(&thread.body_html),
+                            threads::url.eq(&thread.url),
+                            threads::updated_at.eq(thread.updated.or(Some(now()))),
+                        ))
+                        .execute(conn)?;
+                    t.id
+                }
+                None => {
+                    require_can_post(conn, &group, &author)?;
+                    insert_thread(
+                        conn,
+                        &NewThread {
+                            ap_id: thread.ap_id.clone(),
+                            local: false,
+                            group_id: group.id,
+                            author_id: author.id,
+                            title: thread.title.clone(),
+                            body_source: thread.body_source.clone(),
+                            body_html: thread.body_html.clone(),
+                            url: thread.url.clone(),
+                            created_at: thread.published,
+                            last_activity_at: thread.published,
+                        },
+                    )?
+                }
+            };
+            publish::thread_changed(conn, &origin, id, &kind, Some(activity))?;
+            Ok(id)
+        })
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(id)
 }
 
 /// A thread and its comments as a tree.
@@ -410,8 +499,8 @@ pub async fn edit(
         .as_deref()
         .map(|u| text::parse_link("url", Some(u)))
         .transpose()?;
-    let person_id = viewer.id();
-    state
+    let (person_id, origin) = (viewer.id(), state.origin());
+    let view = state
         .db
         .write(move |conn| {
             let thread = find_thread(conn, id)?;
@@ -443,9 +532,12 @@ pub async fn edit(
             diesel::update(target)
                 .set(threads::updated_at.eq(Some(now())))
                 .execute(conn)?;
+            publish::thread_changed(conn, &origin, id, "Update", None)?;
             load_view(conn, id, person_id, false)
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(view)
 }
 
 /// Deletes a thread, leaving a tombstone so its comments stay readable.

@@ -244,7 +244,10 @@ async fn threads_and_comments_are_pages_and_notes() {
     let group_id = fetch_json(&app, "/g/design").await["id"].clone();
     assert_eq!(page["type"], "Page");
     assert_eq!(page["name"], "Forms");
-    assert_eq!(page["summary"], "<p>Plain words</p>", "Mastodon readers get an excerpt");
+    assert_eq!(
+        page["summary"], "<p>Plain words</p>",
+        "Mastodon readers get an excerpt"
+    );
     assert_eq!(page["url"], page["id"]);
     assert_eq!(page["audience"], group_id);
     assert_eq!(page["to"][0], group_id);

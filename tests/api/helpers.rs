@@ -47,6 +47,32 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(|_| {}).await
 }
 
+/// An instance under its own host name, `NAME.localhost:PORT`: distinct names keep the origin
+/// checks of several instances in one process honest.
+pub async fn spawn_named(name: &str) -> TestApp {
+    let name = name.to_string();
+    spawn_with(move |c| {
+        let port = c.domain.rsplit(':').next().unwrap_or_default().to_string();
+        c.domain = format!("{name}.localhost:{port}");
+    })
+    .await
+}
+
+/// Waits until `check` holds, polling; panics with `what` after ten seconds.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -159,6 +185,11 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["token"].as_str().expect("token").to_string()
+    }
+
+    /// `NAME@DOMAIN` of a local actor here.
+    pub fn handle(&self, name: &str) -> String {
+        format!("{name}@{}", self.server.state.config.domain)
     }
 
     pub async fn group(&self, token: &str, name: &str) -> Value {

@@ -6,5 +6,6 @@ mod accounts;
 mod cli;
 mod content;
 mod federation;
+mod federation_flows;
 mod groups;
 mod site;

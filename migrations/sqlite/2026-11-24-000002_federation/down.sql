@@ -1,0 +1,12 @@
+DROP TABLE deliveries;
+DROP TABLE activities;
+ALTER TABLE memberships DROP COLUMN follow_attempts;
+ALTER TABLE memberships DROP COLUMN follow_sent_at;
+ALTER TABLE groups DROP COLUMN last_refreshed_at;
+ALTER TABLE persons DROP COLUMN last_refreshed_at;
+ALTER TABLE instances DROP COLUMN dead_since;
+ALTER TABLE instances DROP COLUMN last_success_at;
+ALTER TABLE instances DROP COLUMN failure_count;
+ALTER TABLE instances DROP COLUMN federation_mode;
+ALTER TABLE instances DROP COLUMN allowed;
+ALTER TABLE instances DROP COLUMN blocked;

@@ -1,0 +1,83 @@
+//! Looking up people and groups on other instances.
+
+use activitypub_federation::{
+    config::Data, fetch::object_id::ObjectId, fetch::webfinger::webfinger_resolve_actor,
+};
+use axum::{routing::get, Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiQuery, Auth};
+use crate::app::AppState;
+use crate::domain::{
+    groups,
+    views::{GroupView, PersonView},
+};
+use crate::error::{Error, ErrorBody, Result};
+use crate::federation::actors::{authority, DbActor};
+
+pub fn routes() -> Router {
+    Router::new().route("/api/v1/resolve", get(resolve))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ResolveQuery {
+    /// `!group@domain`, `@person@domain`, `name@domain`, or the URL of an actor.
+    pub q: String,
+}
+
+/// What a lookup found.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Resolved {
+    Group { group: Box<GroupView> },
+    Person { person: Box<PersonView> },
+}
+
+/// Find a group or person on any instance, fetching and storing it; then join a group with its
+/// `handle` through `POST /api/v1/groups/{handle}/join`.
+#[utoipa::path(get, path = "/api/v1/resolve", tag = "federation", security(("bearer" = [])), params(ResolveQuery),
+    responses((status = 200, body = Resolved), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 502, body = ErrorBody)))]
+pub async fn resolve(
+    data: Data<AppState>,
+    Auth(viewer): Auth,
+    ApiQuery(q): ApiQuery<ResolveQuery>,
+) -> Result<Json<Resolved>> {
+    let query = q.q.trim();
+    if query.is_empty() || query.len() > 500 {
+        return Err(Error::invalid(
+            "q",
+            "give @name@domain, !name@domain or a URL",
+        ));
+    }
+    let actor = if query.starts_with("http://") || query.starts_with("https://") {
+        let id = ObjectId::<DbActor>::parse(query)
+            .map_err(|e| Error::invalid("q", format!("not a URL: {e}")))?;
+        id.dereference(&data).await?
+    } else {
+        let handle = query.trim_start_matches(['!', '@']);
+        if !handle.contains('@') {
+            return Err(Error::invalid(
+                "q",
+                "give @name@domain, !name@domain or a URL",
+            ));
+        }
+        webfinger_resolve_actor::<AppState, DbActor>(handle, &data).await?
+    };
+    match actor {
+        DbActor::Group(g, url) => {
+            let handle = if g.local {
+                g.name.clone()
+            } else {
+                format!("{}@{}", g.name, authority(&url))
+            };
+            Ok(Json(Resolved::Group {
+                group: Box::new(groups::get(&data, Some(&viewer), &handle).await?),
+            }))
+        }
+        DbActor::Person(p, _) => Ok(Json(Resolved::Person {
+            person: Box::new((*p).into()),
+        })),
+    }
+}

@@ -1,0 +1,339 @@
+//! The persistent outbox: activities to send and one delivery row per remote inbox, written in
+//! the same transaction as the content they announce, claimed by workers from the database.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::db::{schema::*, AnyConnection};
+use crate::domain::text::now;
+use crate::error::{Error, Result};
+use crate::per_backend;
+
+/// Deliveries are retried for this long, then given up.
+pub const GIVE_UP_AFTER_HOURS: i64 = 72;
+/// A claim that its worker did not settle (the process died) is free again after this.
+const CLAIM_SECONDS: i64 = 120;
+/// Consecutive failures after which an instance counts as dead.
+const DEAD_AFTER_FAILURES: i32 = 16;
+/// Longest wait between two attempts.
+const MAX_BACKOFF_SECONDS: i64 = 6 * 3600;
+
+fn authority(inbox: &str) -> Option<String> {
+    url::Url::parse(inbox)
+        .ok()
+        .map(|u| crate::federation::actors::authority(&u))
+}
+
+/// Records a local activity and queues it for each distinct remote inbox.
+///
+/// # Errors
+/// Database failures; the caller's transaction then rolls back with the content.
+pub fn enqueue(
+    conn: &mut AnyConnection,
+    local_domain: &str,
+    activity: &Value,
+    inboxes: &[String],
+) -> Result<()> {
+    let ap_id = activity["id"]
+        .as_str()
+        .ok_or_else(|| Error::Internal("activity without id".into()))?;
+    let kind = activity["type"].as_str().unwrap_or("Activity");
+    let actor = activity["actor"].as_str().unwrap_or_default();
+    let data = activity.to_string();
+    let t = now();
+    let id: i64 = per_backend!(conn, |c| diesel::insert_into(activities::table)
+        .values((
+            activities::ap_id.eq(ap_id),
+            activities::kind.eq(kind),
+            activities::actor_ap_id.eq(actor),
+            activities::local.eq(true),
+            activities::data.eq(&data),
+            activities::created_at.eq(t),
+        ))
+        .returning(activities::id)
+        .get_result(c))?;
+    let mut seen = std::collections::HashSet::new();
+    for inbox in inboxes {
+        let Some(domain) = authority(inbox) else {
+            continue;
+        };
+        if domain == local_domain || !seen.insert(inbox.clone()) {
+            continue;
+        }
+        diesel::insert_into(deliveries::table)
+            .values((
+                deliveries::activity_id.eq(id),
+                deliveries::inbox_url.eq(inbox),
+                deliveries::domain.eq(&domain),
+                deliveries::next_attempt_at.eq(t),
+                deliveries::created_at.eq(t),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whether a received activity is new; records it. The same id twice does nothing the second time.
+///
+/// # Errors
+/// Database failures only.
+pub fn first_receipt(
+    conn: &mut AnyConnection,
+    ap_id: &str,
+    kind: &str,
+    actor: &str,
+) -> Result<bool> {
+    let seen: i64 = activities::table
+        .filter(activities::ap_id.eq(ap_id))
+        .count()
+        .get_result(conn)?;
+    if seen > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(activities::table)
+        .values((
+            activities::ap_id.eq(ap_id),
+            activities::kind.eq(kind),
+            activities::actor_ap_id.eq(actor),
+            activities::local.eq(false),
+            activities::data.eq(""),
+            activities::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// A delivery claimed by a worker.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: i64,
+    pub inbox: String,
+    pub domain: String,
+    pub attempts: i32,
+    pub created_at: NaiveDateTime,
+    pub activity: String,
+    pub actor_ap_id: String,
+}
+
+/// Claims due deliveries so no other worker (or process) takes them meanwhile: at most `limit`
+/// in all and at most `room(domain)` for each remote instance, so that one slow or dead instance
+/// cannot take every worker.
+///
+/// # Errors
+/// Database failures only.
+pub async fn claim(
+    state: &AppState,
+    limit: usize,
+    room: impl Fn(&str) -> usize + Send + 'static,
+) -> Result<Vec<Claimed>> {
+    state
+        .db
+        .write(move |conn| {
+            let t = now();
+            let due = deliveries::delivered_at
+                .is_null()
+                .and(deliveries::failed_at.is_null())
+                .and(deliveries::next_attempt_at.le(t))
+                .and(
+                    deliveries::claimed_until
+                        .is_null()
+                        .or(deliveries::claimed_until.lt(t)),
+                );
+            let window = i64::try_from(limit * 8).unwrap_or(i64::MAX);
+            // PostgreSQL: rows locked by another process are skipped. SQLite has one writer, so
+            // the transaction alone makes the claim exclusive.
+            let candidates: Vec<(i64, String)> = match conn {
+                AnyConnection::Postgresql(c) => deliveries::table
+                    .filter(due)
+                    .order(deliveries::next_attempt_at.asc())
+                    .limit(window)
+                    .select((deliveries::id, deliveries::domain))
+                    .for_update()
+                    .skip_locked()
+                    .load(c)?,
+                AnyConnection::Sqlite(c) => deliveries::table
+                    .filter(due)
+                    .order(deliveries::next_attempt_at.asc())
+                    .limit(window)
+                    .select((deliveries::id, deliveries::domain))
+                    .load(c)?,
+            };
+            let mut taken: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
+            let mut ids = Vec::new();
+            for (id, domain) in candidates {
+                if ids.len() >= limit {
+                    break;
+                }
+                let n = taken.entry(domain.clone()).or_default();
+                if *n < room(&domain) {
+                    *n += 1;
+                    ids.push(id);
+                }
+            }
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            diesel::update(deliveries::table.filter(deliveries::id.eq_any(&ids)))
+                .set(deliveries::claimed_until.eq(Some(t + Duration::seconds(CLAIM_SECONDS))))
+                .execute(conn)?;
+            let rows = deliveries::table
+                .inner_join(activities::table)
+                .filter(deliveries::id.eq_any(&ids))
+                .select((
+                    deliveries::id,
+                    deliveries::inbox_url,
+                    deliveries::domain,
+                    deliveries::attempts,
+                    deliveries::created_at,
+                    activities::data,
+                    activities::actor_ap_id,
+                ))
+                .load::<(i64, String, String, i32, NaiveDateTime, String, String)>(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(
+                    |(id, inbox, domain, attempts, created_at, activity, actor_ap_id)| Claimed {
+                        id,
+                        inbox,
+                        domain,
+                        attempts,
+                        created_at,
+                        activity,
+                        actor_ap_id,
+                    },
+                )
+                .collect())
+        })
+        .await
+}
+
+/// Domains marked dead: deliveries to them wait for a probe to succeed.
+///
+/// # Errors
+/// Database failures only.
+pub async fn dead_domains(state: &AppState) -> Result<Vec<String>> {
+    state
+        .db
+        .read(|c| {
+            Ok(instances::table
+                .filter(instances::dead_since.is_not_null())
+                .select(instances::domain)
+                .load(c)?)
+        })
+        .await
+}
+
+/// Records the outcome of one attempt: delivered, retried later with exponential backoff, or
+/// given up after [`GIVE_UP_AFTER_HOURS`].
+///
+/// # Errors
+/// Database failures only.
+pub async fn settle(
+    state: &AppState,
+    claimed: &Claimed,
+    outcome: std::result::Result<(), String>,
+) -> Result<()> {
+    let (id, domain, attempts, created_at) = (
+        claimed.id,
+        claimed.domain.clone(),
+        claimed.attempts,
+        claimed.created_at,
+    );
+    state
+        .db
+        .write(move |conn| {
+            let t = now();
+            let instance = instances::table.filter(instances::domain.eq(&domain));
+            match outcome {
+                Ok(()) => {
+                    diesel::update(deliveries::table.find(id))
+                        .set((
+                            deliveries::delivered_at.eq(Some(t)),
+                            deliveries::attempts.eq(attempts + 1),
+                        ))
+                        .execute(conn)?;
+                    diesel::update(instance)
+                        .set((
+                            instances::failure_count.eq(0),
+                            instances::last_success_at.eq(Some(t)),
+                            instances::dead_since.eq(None::<NaiveDateTime>),
+                        ))
+                        .execute(conn)?;
+                }
+                Err(error) => {
+                    let attempts = attempts + 1;
+                    let give_up = created_at + Duration::hours(GIVE_UP_AFTER_HOURS) < t;
+                    let wait = (30_i64 << attempts.clamp(0, 20)).min(MAX_BACKOFF_SECONDS);
+                    diesel::update(deliveries::table.find(id))
+                        .set((
+                            deliveries::attempts.eq(attempts),
+                            deliveries::last_error
+                                .eq(Some(error.chars().take(500).collect::<String>())),
+                            deliveries::next_attempt_at.eq(t + Duration::seconds(wait)),
+                            deliveries::claimed_until.eq(None::<NaiveDateTime>),
+                            deliveries::failed_at.eq(give_up.then_some(t)),
+                        ))
+                        .execute(conn)?;
+                    diesel::update(instance)
+                        .set(instances::failure_count.eq(instances::failure_count + 1))
+                        .execute(conn)?;
+                    // Many failures in a row and no success for a day: stop hammering it.
+                    diesel::update(
+                        instances::table
+                            .filter(instances::domain.eq(&domain))
+                            .filter(instances::failure_count.ge(DEAD_AFTER_FAILURES))
+                            .filter(instances::dead_since.is_null())
+                            .filter(
+                                instances::last_success_at
+                                    .is_null()
+                                    .or(instances::last_success_at.lt(t - Duration::hours(24))),
+                            ),
+                    )
+                    .set(instances::dead_since.eq(Some(t)))
+                    .execute(conn)?;
+                }
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Counts for the delivery queue's health.
+#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+pub struct QueueHealth {
+    pub pending: i64,
+    pub failing: i64,
+    pub delivered: i64,
+    pub given_up: i64,
+}
+
+/// # Errors
+/// Database failures only.
+pub async fn health(state: &AppState) -> Result<QueueHealth> {
+    state
+        .db
+        .read(|c| {
+            let open = deliveries::delivered_at
+                .is_null()
+                .and(deliveries::failed_at.is_null());
+            Ok(QueueHealth {
+                pending: deliveries::table.filter(open).count().get_result(c)?,
+                failing: deliveries::table
+                    .filter(open.and(deliveries::attempts.gt(0)))
+                    .count()
+                    .get_result(c)?,
+                delivered: deliveries::table
+                    .filter(deliveries::delivered_at.is_not_null())
+                    .count()
+                    .get_result(c)?,
+                given_up: deliveries::table
+                    .filter(deliveries::failed_at.is_not_null())
+                    .count()
+                    .get_result(c)?,
+            })
+        })
+        .await
+}

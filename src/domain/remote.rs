@@ -1,0 +1,258 @@
+//! Remote actors and instances: stored in the same tables as local ones, with `local = false`.
+
+use diesel::prelude::*;
+
+use crate::app::AppState;
+use crate::db::{models::*, schema::*, AnyConnection};
+use crate::domain::text::{now, sanitize_html};
+use crate::error::{Error, Result};
+use crate::federation::actors::authority;
+use crate::federation::wire::{GroupJson, PersonJson};
+use crate::per_backend;
+
+/// Longest remote name or display name we keep.
+const REMOTE_NAME_MAX: usize = 100;
+/// Largest remote profile or description HTML we keep, in bytes.
+const REMOTE_HTML_MAX: usize = 20_000;
+
+pub enum ActorRow {
+    Person(Person),
+    Group(Group),
+}
+
+/// # Errors
+/// Database failures only.
+pub async fn actor_by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<ActorRow>> {
+    let ap_id = ap_id.to_string();
+    state
+        .db
+        .read(move |c| {
+            if let Some(p) = persons::table
+                .filter(persons::ap_id.eq(&ap_id))
+                .select(Person::as_select())
+                .first(c)
+                .optional()?
+            {
+                return Ok(Some(ActorRow::Person(p)));
+            }
+            Ok(groups::table
+                .filter(groups::ap_id.eq(&ap_id))
+                .select(Group::as_select())
+                .first(c)
+                .optional()?
+                .map(ActorRow::Group))
+        })
+        .await
+}
+
+/// The row of a remote instance, created on first sight.
+pub(crate) fn ensure_instance(conn: &mut AnyConnection, domain: &str) -> Result<Instance> {
+    let found = instances::table
+        .filter(instances::domain.eq(domain))
+        .select(Instance::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(i) = found {
+        return Ok(i);
+    }
+    let t = now();
+    diesel::insert_into(instances::table)
+        .values(NewInstance {
+            domain,
+            local: false,
+            name: domain,
+            registration_mode: "open",
+            created_at: t,
+            updated_at: t,
+        })
+        .execute(conn)?;
+    Ok(instances::table
+        .filter(instances::domain.eq(domain))
+        .select(Instance::as_select())
+        .first(conn)?)
+}
+
+fn remote_name(raw: &str) -> Result<String> {
+    let name = raw.trim();
+    if name.is_empty()
+        || name.chars().count() > REMOTE_NAME_MAX
+        || name
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '/' || c == '@')
+    {
+        return Err(Error::Refused(format!("unusable actor name {raw:?}")));
+    }
+    Ok(name.to_string())
+}
+
+fn bounded_line(raw: Option<&str>) -> Option<String> {
+    raw.map(|s| {
+        s.trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(REMOTE_NAME_MAX)
+            .collect::<String>()
+    })
+    .filter(|s| !s.is_empty())
+}
+
+fn bounded_html(raw: Option<&str>) -> String {
+    match raw {
+        Some(h) if h.len() <= REMOTE_HTML_MAX => sanitize_html(h),
+        Some(_) => String::new(),
+        None => String::new(),
+    }
+}
+
+fn markdown_source(source: Option<&crate::federation::wire::Source>) -> String {
+    source
+        .filter(|s| s.media_type == "text/markdown" && s.content.len() <= REMOTE_HTML_MAX)
+        .map(|s| s.content.clone())
+        .unwrap_or_default()
+}
+
+/// Stores a fetched or received person, updating the row if we know it.
+///
+/// # Errors
+/// An unusable name, or a name already held by another actor of that instance.
+pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person> {
+    let username = remote_name(&json.preferred_username)?;
+    let domain = authority(&json.id);
+    state
+        .db
+        .write(move |conn| {
+            let instance = ensure_instance(conn, &domain)?;
+            let t = now();
+            let ap_id = json.id.to_string();
+            let display_name = bounded_line(json.name.as_deref());
+            let bio_html = bounded_html(json.summary.as_deref());
+            let bio_source = markdown_source(json.source.as_ref());
+            let inbox = json.inbox.to_string();
+            let shared = json.endpoints.as_ref().map(|e| e.shared_inbox.to_string());
+            let key = json.public_key.public_key_pem.clone();
+            let existing = persons::table
+                .filter(persons::ap_id.eq(&ap_id))
+                .select(persons::id)
+                .first::<i64>(conn)
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => per_backend!(conn, |c| diesel::insert_into(persons::table)
+                    .values(&NewPerson {
+                        ap_id: ap_id.clone(),
+                        local: false,
+                        instance_id: instance.id,
+                        username: username.clone(),
+                        display_name: display_name.clone(),
+                        password_hash: None,
+                        is_admin: false,
+                        approved: true,
+                        public_key: key.clone(),
+                        private_key: None,
+                        inbox_url: inbox.clone(),
+                        shared_inbox_url: shared.clone(),
+                        created_at: json.published.map_or(t, |p| p.naive_utc()),
+                        updated_at: t,
+                    })
+                    .returning(persons::id)
+                    .get_result(c))
+                .map_err(|_| {
+                    Error::Refused(format!(
+                        "{domain} already has another actor named {username}"
+                    ))
+                })?,
+            };
+            if existing.is_some_and(|found| found != id) {
+                return Err(Error::Internal("person id changed".into()));
+            }
+            diesel::update(persons::table.find(id))
+                .set((
+                    persons::display_name.eq(display_name),
+                    persons::bio_html.eq(bio_html),
+                    persons::bio_source.eq(bio_source),
+                    persons::public_key.eq(key),
+                    persons::inbox_url.eq(inbox),
+                    persons::shared_inbox_url.eq(shared),
+                    persons::updated_at.eq(t),
+                    persons::last_refreshed_at.eq(Some(t)),
+                ))
+                .execute(conn)?;
+            Ok(persons::table
+                .find(id)
+                .select(Person::as_select())
+                .first(conn)?)
+        })
+        .await
+}
+
+/// Stores a fetched group, updating the row if we know it.
+///
+/// # Errors
+/// An unusable name, or a name already held by another group of that instance.
+pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
+    let name = remote_name(&json.preferred_username)?;
+    let domain = authority(&json.id);
+    state
+        .db
+        .write(move |conn| {
+            let instance = ensure_instance(conn, &domain)?;
+            let t = now();
+            let ap_id = json.id.to_string();
+            let title = bounded_line(json.name.as_deref()).unwrap_or_else(|| name.clone());
+            let html = bounded_html(json.summary.as_deref());
+            let source = markdown_source(json.source.as_ref());
+            let inbox = json.inbox.to_string();
+            let shared = json.endpoints.as_ref().map(|e| e.shared_inbox.to_string());
+            let key = json.public_key.public_key_pem.clone();
+            let existing = groups::table
+                .filter(groups::ap_id.eq(&ap_id))
+                .select(groups::id)
+                .first::<i64>(conn)
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => per_backend!(conn, |c| diesel::insert_into(groups::table)
+                    .values(&NewGroup {
+                        ap_id: ap_id.clone(),
+                        local: false,
+                        instance_id: instance.id,
+                        name: name.clone(),
+                        title: title.clone(),
+                        description_source: source.clone(),
+                        description_html: html.clone(),
+                        rules_source: String::new(),
+                        rules_html: String::new(),
+                        creator_id: None,
+                        approval_required: false,
+                        public_key: key.clone(),
+                        private_key: None,
+                        inbox_url: inbox.clone(),
+                        shared_inbox_url: shared.clone(),
+                        created_at: json.published.map_or(t, |p| p.naive_utc()),
+                        updated_at: t,
+                    })
+                    .returning(groups::id)
+                    .get_result(c))
+                .map_err(|_| {
+                    Error::Refused(format!("{domain} already has another group named {name}"))
+                })?,
+            };
+            diesel::update(groups::table.find(id))
+                .set((
+                    groups::title.eq(title),
+                    groups::description_html.eq(html),
+                    groups::description_source.eq(source),
+                    groups::public_key.eq(key),
+                    groups::inbox_url.eq(inbox),
+                    groups::shared_inbox_url.eq(shared),
+                    groups::updated_at.eq(t),
+                    groups::last_refreshed_at.eq(Some(t)),
+                ))
+                .execute(conn)?;
+            Ok(groups::table
+                .find(id)
+                .select(Group::as_select())
+                .first(conn)?)
+        })
+        .await
+}

@@ -1,0 +1,476 @@
+//! Activities we receive. `verify` checks shapes and origins without writing; `receive` hands the
+//! content to the same domain functions a local request uses.
+
+use activitypub_federation::{
+    config::Data,
+    fetch::object_id::ObjectId,
+    kinds::activity::{
+        AcceptType, AnnounceType, CreateType, FollowType, RejectType, UndoType, UpdateType,
+    },
+    traits::Activity,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use url::Url;
+
+use crate::app::AppState;
+use crate::db::models::{Group, Person};
+use crate::domain::{comments, groups, objects, text, threads};
+use crate::error::{Error, Result};
+use crate::federation::actors::{verify_same_origin, DbActor};
+use crate::federation::wire::{NoteJson, PageJson};
+
+/// Every activity our inboxes take, told apart by `type`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum InboxActivity {
+    Follow(Follow),
+    Accept(Accept),
+    Reject(Reject),
+    Undo(Undo),
+    CreateOrUpdate(Box<CreateOrUpdate>),
+    Announce(Announce),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Follow {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: FollowType,
+    pub actor: Url,
+    pub object: Url,
+}
+
+/// `Accept` or `Reject` of a `Follow`, embedded or by id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Accept {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: AcceptType,
+    pub actor: Url,
+    pub object: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Reject {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: RejectType,
+    pub actor: Url,
+    pub object: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Undo {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    pub actor: Url,
+    pub object: Follow,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CreateOrUpdateType {
+    Create(CreateType),
+    Update(UpdateType),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreateOrUpdate {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: CreateOrUpdateType,
+    pub actor: Url,
+    pub object: PostJson,
+}
+
+/// The content of a `Create`: a thread (`Page`, `Article`) or a reply (`Note`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum PostJson {
+    Page(PageJson),
+    Note(NoteJson),
+}
+
+impl PostJson {
+    fn id(&self) -> &Url {
+        match self {
+            PostJson::Page(p) => &p.id,
+            PostJson::Note(n) => &n.id,
+        }
+    }
+
+    fn attributed_to(&self) -> &Url {
+        match self {
+            PostJson::Page(p) => &p.attributed_to,
+            PostJson::Note(n) => &n.attributed_to,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PostJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        match value.get("type").and_then(Value::as_str) {
+            Some("Page" | "Article") => serde_json::from_value(value)
+                .map(PostJson::Page)
+                .map_err(serde::de::Error::custom),
+            Some("Note") => serde_json::from_value(value)
+                .map(PostJson::Note)
+                .map_err(serde::de::Error::custom),
+            other => Err(serde::de::Error::custom(format!(
+                "unsupported object type {other:?}"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Announce {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: AnnounceType,
+    pub actor: Url,
+    /// The relayed activity, embedded (or only its id).
+    pub object: Value,
+}
+
+async fn person(data: &Data<AppState>, id: &Url) -> Result<Person> {
+    match ObjectId::<DbActor>::from(id.clone())
+        .dereference(data)
+        .await?
+    {
+        DbActor::Person(p, _) => Ok(*p),
+        DbActor::Group(..) => Err(Error::Refused(format!("{id} is a group, not a person"))),
+    }
+}
+
+async fn group(data: &Data<AppState>, id: &Url) -> Result<Group> {
+    match ObjectId::<DbActor>::from(id.clone())
+        .dereference(data)
+        .await?
+    {
+        DbActor::Group(g, _) => Ok(*g),
+        DbActor::Person(..) => Err(Error::Refused(format!("{id} is not a group"))),
+    }
+}
+
+/// The `id` of an embedded object or a bare link.
+fn id_of(value: &Value) -> Option<Url> {
+    value
+        .as_str()
+        .or_else(|| value.get("id").and_then(Value::as_str))
+        .and_then(|s| Url::parse(s).ok())
+}
+
+#[async_trait::async_trait]
+impl Activity for InboxActivity {
+    type DataType = AppState;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        match self {
+            InboxActivity::Follow(a) => &a.id,
+            InboxActivity::Accept(a) => &a.id,
+            InboxActivity::Reject(a) => &a.id,
+            InboxActivity::Undo(a) => &a.id,
+            InboxActivity::CreateOrUpdate(a) => &a.id,
+            InboxActivity::Announce(a) => &a.id,
+        }
+    }
+
+    fn actor(&self) -> &Url {
+        match self {
+            InboxActivity::Follow(a) => &a.actor,
+            InboxActivity::Accept(a) => &a.actor,
+            InboxActivity::Reject(a) => &a.actor,
+            InboxActivity::Undo(a) => &a.actor,
+            InboxActivity::CreateOrUpdate(a) => &a.actor,
+            InboxActivity::Announce(a) => &a.actor,
+        }
+    }
+
+    async fn verify(&self, _data: &Data<AppState>) -> Result<()> {
+        verify_same_origin(self.id(), self.actor())?;
+        match self {
+            InboxActivity::Undo(u) if u.object.actor != u.actor => Err(Error::Refused(
+                "an Undo must undo the sender's own activity".into(),
+            )),
+            InboxActivity::CreateOrUpdate(c) => {
+                if c.object.attributed_to() != &c.actor {
+                    return Err(Error::Refused(
+                        "the object's author is not the activity's actor".into(),
+                    ));
+                }
+                verify_same_origin(c.object.id(), &c.actor)
+            }
+            InboxActivity::Accept(a) => follow_answer_origin(&a.object, &a.actor),
+            InboxActivity::Reject(r) => follow_answer_origin(&r.object, &r.actor),
+            _ => Ok(()),
+        }
+    }
+
+    async fn receive(self, data: &Data<AppState>) -> Result<()> {
+        receive(self, data, None).await
+    }
+}
+
+/// An `Accept` or `Reject` must answer a Follow of the group that sends it.
+fn follow_answer_origin(object: &Value, actor: &Url) -> Result<()> {
+    if let Some(target) = object.get("object").and_then(Value::as_str) {
+        if target != actor.as_str() {
+            return Err(Error::Refused(
+                "the answer does not come from the followed group".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Processes one activity; `relayed_by` is the group whose `Announce` carried it.
+async fn receive(
+    activity: InboxActivity,
+    data: &Data<AppState>,
+    relayed_by: Option<&Group>,
+) -> Result<()> {
+    let id = activity.id().clone();
+    if objects::seen(data, id.as_str()).await? {
+        return Ok(());
+    }
+    let kind = match &activity {
+        InboxActivity::Follow(_) => "Follow",
+        InboxActivity::Accept(_) => "Accept",
+        InboxActivity::Reject(_) => "Reject",
+        InboxActivity::Undo(_) => "Undo",
+        InboxActivity::CreateOrUpdate(c) if matches!(c.kind, CreateOrUpdateType::Update(_)) => {
+            "Update"
+        }
+        InboxActivity::CreateOrUpdate(_) => "Create",
+        InboxActivity::Announce(_) => "Announce",
+    };
+    let actor = activity.actor().clone();
+    tracing::info!(activity = %id, kind, actor = %actor, "received");
+    match activity {
+        InboxActivity::Follow(f) => {
+            let target = group(data, &f.object).await?;
+            if !target.local {
+                return Err(Error::Refused(
+                    "we only take follows of our own groups".into(),
+                ));
+            }
+            let follower = person(data, &f.actor).await?;
+            let json = serde_json::to_value(&f).map_err(|e| Error::Internal(e.to_string()))?;
+            groups::remote_follow(data, target, follower, json).await?;
+        }
+        InboxActivity::Accept(a) => {
+            let g = group(data, &a.actor).await?;
+            let follower_id = a
+                .object
+                .get("actor")
+                .and_then(Value::as_str)
+                .and_then(|s| Url::parse(s).ok());
+            let follower = match follower_id {
+                Some(f) => person(data, &f).await?,
+                None => {
+                    return Err(Error::Refused(
+                        "Accept without the Follow it accepts".into(),
+                    ))
+                }
+            };
+            if !follower.local {
+                return Err(Error::Refused("that Follow was not ours".into()));
+            }
+            groups::follow_accepted(data, g, follower).await?;
+        }
+        InboxActivity::Reject(r) => {
+            let g = group(data, &r.actor).await?;
+            if let Some(f) = r
+                .object
+                .get("actor")
+                .and_then(Value::as_str)
+                .and_then(|s| Url::parse(s).ok())
+            {
+                let follower = person(data, &f).await?;
+                groups::remote_unfollow(data, g, follower).await?;
+            }
+        }
+        InboxActivity::Undo(u) => {
+            let target = group(data, &u.object.object).await?;
+            let follower = person(data, &u.actor).await?;
+            groups::remote_unfollow(data, target, follower).await?;
+        }
+        InboxActivity::CreateOrUpdate(c) => create_or_update(*c, data, relayed_by).await?,
+        InboxActivity::Announce(a) => announce(a, data).await?,
+    }
+    objects::first_receipt(data, id.as_str(), kind, actor.as_str()).await?;
+    Ok(())
+}
+
+/// The group a thread is posted to: `audience`, else the first group among `to` and `cc`.
+async fn audience_group(data: &Data<AppState>, page: &PageJson) -> Result<Group> {
+    let candidates = page
+        .audience
+        .iter()
+        .chain(page.to.iter())
+        .chain(page.cc.iter());
+    for c in candidates {
+        if c.as_str() == crate::federation::wire::PUBLIC {
+            continue;
+        }
+        if let Ok(g) = group(data, c).await {
+            return Ok(g);
+        }
+    }
+    Err(Error::Refused("the thread names no group we know".into()))
+}
+
+async fn create_or_update(
+    c: CreateOrUpdate,
+    data: &Data<AppState>,
+    relayed_by: Option<&Group>,
+) -> Result<()> {
+    let author = person(data, &c.actor).await?;
+    let activity = serde_json::to_value(&c).map_err(|e| Error::Internal(e.to_string()))?;
+    let limits = &data.config.limits;
+    match c.object {
+        PostJson::Page(page) => {
+            let g = audience_group(data, &page).await?;
+            check_relay(&g, relayed_by)?;
+            let title = text::parse_line(
+                "name",
+                &page
+                    .name
+                    .chars()
+                    .take(limits.title_chars)
+                    .collect::<String>(),
+                limits.title_chars,
+            )
+            .map_err(|e| Error::Refused(format!("thread title: {e}")))?;
+            let (body_source, body_html) = remote_body(
+                page.source.as_ref(),
+                page.content.as_deref(),
+                limits.body_bytes,
+            )?;
+            let link = page
+                .attachment
+                .first()
+                .map(|l| l.href.to_string())
+                .filter(|u| u.starts_with("http"));
+            threads::store_remote(
+                data,
+                author,
+                g,
+                threads::RemoteThread {
+                    ap_id: page.id.to_string(),
+                    title,
+                    body_source,
+                    body_html,
+                    url: link,
+                    published: page.published.naive_utc(),
+                    updated: page.updated.map(|u| u.naive_utc()),
+                },
+                activity,
+            )
+            .await?;
+        }
+        PostJson::Note(note) => {
+            let (thread_id, parent_id) =
+                match objects::by_ap_id(data, note.in_reply_to.as_str()).await? {
+                    Some(objects::ReplyTarget::Thread(t)) => (t.id, None),
+                    Some(objects::ReplyTarget::Comment(c)) => (c.thread_id, Some(c.id)),
+                    None => {
+                        return Err(Error::Refused(format!(
+                            "{} is not a thread or comment we know",
+                            note.in_reply_to
+                        )))
+                    }
+                };
+            let thread_group = objects::group_of_thread(data, thread_id).await?;
+            check_relay(&thread_group, relayed_by)?;
+            let (body_source, body_html) =
+                remote_body(note.source.as_ref(), Some(&note.content), limits.body_bytes)?;
+            comments::store_remote(
+                data,
+                author,
+                comments::NewReply {
+                    thread_id,
+                    parent_id,
+                    ap_id: note.id.to_string(),
+                    local: false,
+                    body_source,
+                    body_html,
+                    created_at: note.published.naive_utc(),
+                },
+                activity,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Content for a remote group arrives relayed by that group; content for ours arrives directly.
+fn check_relay(group: &Group, relayed_by: Option<&Group>) -> Result<()> {
+    match relayed_by {
+        Some(r) if r.id != group.id => Err(Error::Refused(
+            "a group may only relay its own content".into(),
+        )),
+        None if !group.local => Err(Error::Refused(
+            "content of a remote group must come through that group".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Sanitized HTML and, when given as markdown, the source; bounded in size.
+fn remote_body(
+    source: Option<&crate::federation::wire::Source>,
+    html: Option<&str>,
+    limit: usize,
+) -> Result<(String, String)> {
+    let html = html.unwrap_or_default();
+    if html.len() > limit * 4 {
+        return Err(Error::Refused("the content is too large".into()));
+    }
+    let markdown = source
+        .filter(|s| s.media_type == "text/markdown" && s.content.len() <= limit)
+        .map(|s| s.content.clone())
+        .unwrap_or_default();
+    Ok((markdown, text::sanitize_html(html)))
+}
+
+/// An `Announce` from a group we follow: the inner activity is checked as if it came directly.
+async fn announce(a: Announce, data: &Data<AppState>) -> Result<()> {
+    let g = group(data, &a.actor).await?;
+    if g.local || !objects::followed_by_us(data, g.id).await? {
+        return Err(Error::Refused(
+            "we take Announces only from groups we follow".into(),
+        ));
+    }
+    let inner_value = if a.object.is_string() {
+        let id = id_of(&a.object).ok_or_else(|| Error::Refused("Announce of nothing".into()))?;
+        fetch_activity(data, &id).await?
+    } else {
+        a.object
+    };
+    let inner: InboxActivity = serde_json::from_value(inner_value)
+        .map_err(|e| Error::Refused(format!("unsupported announced activity: {e}")))?;
+    if matches!(
+        inner,
+        InboxActivity::Announce(_) | InboxActivity::Follow(_) | InboxActivity::Undo(_)
+    ) {
+        return Err(Error::Refused("that activity cannot be announced".into()));
+    }
+    inner.verify(data).await?;
+    Box::pin(receive(inner, data, Some(&g))).await
+}
+
+/// Fetches an announced activity by id from its own origin.
+async fn fetch_activity(data: &Data<AppState>, id: &Url) -> Result<Value> {
+    let res = activitypub_federation::fetch::fetch_object_http::<AppState, Value>(id, data).await?;
+    if res.url != *id {
+        verify_same_origin(&res.url, id)?;
+    }
+    Ok(res.object)
+}

@@ -1,0 +1,242 @@
+//! Outgoing activities, built inside the transaction that changes the content and queued in the
+//! persistent outbox (`domain::outbox`). Groups relay what they accept as `Announce` (FEP-1b12).
+
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::db::{models::*, schema::*, AnyConnection};
+use crate::domain::groups::ACCEPTED;
+use crate::domain::objects::{thread_objects, CommentObject};
+use crate::domain::outbox::enqueue;
+use crate::error::{Error, Result};
+use crate::federation::{note_json, page_json, wire::PUBLIC};
+
+/// A fresh activity id under this instance.
+pub fn activity_id(base: &str, kind: &str) -> String {
+    use rand::Rng;
+    let token: u128 = rand::rng().random();
+    format!("{base}/activities/{kind}/{token:032x}")
+}
+
+/// The inboxes of a group's remote followers, one per server where they share one.
+pub(crate) fn follower_inboxes(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String, Option<String>)> = memberships::table
+        .inner_join(persons::table)
+        .filter(memberships::group_id.eq(group_id))
+        .filter(memberships::state.eq(ACCEPTED))
+        .filter(persons::local.eq(false))
+        .select((persons::inbox_url, persons::shared_inbox_url))
+        .load(conn)?;
+    let mut inboxes: Vec<String> = rows
+        .into_iter()
+        .map(|(inbox, shared)| shared.unwrap_or(inbox))
+        .collect();
+    inboxes.sort();
+    inboxes.dedup();
+    Ok(inboxes)
+}
+
+fn inbox_of_group(g: &Group) -> String {
+    g.shared_inbox_url
+        .clone()
+        .unwrap_or_else(|| g.inbox_url.clone())
+}
+
+fn inbox_of_person(p: &Person) -> String {
+    p.shared_inbox_url
+        .clone()
+        .unwrap_or_else(|| p.inbox_url.clone())
+}
+
+/// Where an activity about content in `group` goes: a local group announces it to its followers;
+/// a local author sends it to a remote group, which will announce it.
+fn route(
+    conn: &mut AnyConnection,
+    base: &str,
+    domain: &str,
+    group: &Group,
+    activity: Value,
+) -> Result<()> {
+    if group.local {
+        let announce = json!({
+            "id": activity_id(base, "announce"),
+            "type": "Announce",
+            "actor": group.ap_id,
+            "to": [PUBLIC],
+            "cc": [format!("{}/followers", group.ap_id)],
+            "object": activity,
+        });
+        let inboxes = follower_inboxes(conn, group.id)?;
+        enqueue(conn, domain, &announce, &inboxes)
+    } else {
+        let local_actor = activity["actor"]
+            .as_str()
+            .is_some_and(|a| a.starts_with(&format!("{base}/")));
+        if local_actor {
+            enqueue(conn, domain, &activity, &[inbox_of_group(group)])
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Context every publisher needs: our base URL and domain.
+#[derive(Clone)]
+pub struct Origin {
+    pub base: String,
+    pub domain: String,
+}
+
+/// A thread was created or edited: `Create`/`Update` of its `Page`, or `received` unchanged when
+/// it came from another server.
+pub fn thread_changed(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    thread_id: i64,
+    kind: &str,
+    received: Option<Value>,
+) -> Result<()> {
+    let thread = threads::table
+        .find(thread_id)
+        .select(Thread::as_select())
+        .first(conn)?;
+    let group = groups::table
+        .find(thread.group_id)
+        .select(Group::as_select())
+        .first(conn)?;
+    let activity = match received {
+        Some(a) => a,
+        None => {
+            let t = thread_objects(conn, vec![thread])?
+                .pop()
+                .ok_or(Error::NotFound("thread"))?;
+            json!({
+                "id": activity_id(&o.base, &kind.to_lowercase()),
+                "type": kind,
+                "actor": t.author_ap_id,
+                "to": [PUBLIC],
+                "cc": [group.ap_id],
+                "audience": group.ap_id,
+                "object": page_json(&t)?,
+            })
+        }
+    };
+    route(conn, &o.base, &o.domain, &group, activity)
+}
+
+/// A comment was created or edited.
+pub fn comment_changed(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    comment_id: i64,
+    kind: &str,
+    received: Option<Value>,
+) -> Result<()> {
+    let comment = comments::table
+        .find(comment_id)
+        .select(Comment::as_select())
+        .first(conn)?;
+    let thread = threads::table
+        .find(comment.thread_id)
+        .select(Thread::as_select())
+        .first(conn)?;
+    let group = groups::table
+        .find(thread.group_id)
+        .select(Group::as_select())
+        .first(conn)?;
+    let activity = match received {
+        Some(a) => a,
+        None => {
+            let author_ap_id: String = persons::table
+                .find(comment.author_id)
+                .select(persons::ap_id)
+                .first(conn)?;
+            let parent_ap_id = match comment.parent_id {
+                Some(p) => Some(
+                    comments::table
+                        .find(p)
+                        .select(comments::ap_id)
+                        .first(conn)?,
+                ),
+                None => None,
+            };
+            let object = CommentObject {
+                comment,
+                author_ap_id: author_ap_id.clone(),
+                group_ap_id: group.ap_id.clone(),
+                thread_ap_id: thread.ap_id.clone(),
+                parent_ap_id,
+            };
+            json!({
+                "id": activity_id(&o.base, &kind.to_lowercase()),
+                "type": kind,
+                "actor": author_ap_id,
+                "to": [PUBLIC],
+                "cc": [group.ap_id],
+                "audience": group.ap_id,
+                "object": note_json(&object)?,
+            })
+        }
+    };
+    route(conn, &o.base, &o.domain, &group, activity)
+}
+
+/// A local member asks to join a remote group.
+pub fn follow(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    person: &Person,
+    group: &Group,
+) -> Result<String> {
+    let id = activity_id(&o.base, "follow");
+    let follow = json!({
+        "id": id,
+        "type": "Follow",
+        "actor": person.ap_id,
+        "object": group.ap_id,
+        "to": [group.ap_id],
+    });
+    enqueue(conn, &o.domain, &follow, &[inbox_of_group(group)])?;
+    Ok(id)
+}
+
+/// A local member leaves a remote group.
+pub fn unfollow(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    person: &Person,
+    group: &Group,
+    follow_id: Option<&str>,
+) -> Result<()> {
+    let undo = json!({
+        "id": activity_id(&o.base, "undo"),
+        "type": "Undo",
+        "actor": person.ap_id,
+        "object": {
+            "id": follow_id.map_or_else(|| activity_id(&o.base, "follow"), str::to_string),
+            "type": "Follow",
+            "actor": person.ap_id,
+            "object": group.ap_id,
+        },
+        "to": [group.ap_id],
+    });
+    enqueue(conn, &o.domain, &undo, &[inbox_of_group(group)])
+}
+
+/// A local group accepts a remote person's `Follow`.
+pub fn accept(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    group: &Group,
+    follower: &Person,
+    follow: Value,
+) -> Result<()> {
+    let accept = json!({
+        "id": activity_id(&o.base, "accept"),
+        "type": "Accept",
+        "actor": group.ap_id,
+        "object": follow,
+        "to": [follower.ap_id],
+    });
+    enqueue(conn, &o.domain, &accept, &[inbox_of_person(follower)])
+}

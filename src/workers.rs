@@ -1,0 +1,182 @@
+//! Background work claimed from the database: the delivery of queued activities.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use activitypub_federation::{
+    activity_sending::SendActivityTask,
+    config::{Data, FederationConfig},
+    traits::{Activity, Object},
+};
+use serde::{Serialize, Serializer};
+use url::Url;
+
+use crate::app::AppState;
+use crate::domain::outbox::{self, Claimed};
+use crate::error::{Error, Result};
+use crate::federation::actors::DbActor;
+
+/// Deliveries in flight at once, in all.
+const IN_FLIGHT: usize = 64;
+/// Deliveries in flight at once to one remote instance.
+const PER_INSTANCE: usize = 4;
+/// How often a dead instance is tried again.
+const PROBE_EVERY: Duration = Duration::from_secs(300);
+
+/// An activity as stored: sent byte for byte as it was queued.
+#[derive(Debug)]
+struct StoredActivity {
+    id: Url,
+    actor: Url,
+    json: serde_json::Value,
+}
+
+impl Serialize for StoredActivity {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.json.serialize(s)
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for StoredActivity {
+    type DataType = AppState;
+    type Error = Error;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        &self.actor
+    }
+
+    async fn verify(&self, _: &Data<AppState>) -> Result<()> {
+        Err(Error::Internal(
+            "outgoing activities are never received".into(),
+        ))
+    }
+
+    async fn receive(self, _: &Data<AppState>) -> Result<()> {
+        Err(Error::Internal(
+            "outgoing activities are never received".into(),
+        ))
+    }
+}
+
+async fn deliver(data: &Data<AppState>, c: &Claimed) -> std::result::Result<(), String> {
+    let json: serde_json::Value = serde_json::from_str(&c.activity).map_err(|e| e.to_string())?;
+    let parse = |field: &str| {
+        json[field]
+            .as_str()
+            .and_then(|s| Url::parse(s).ok())
+            .ok_or_else(|| format!("stored activity has no {field}"))
+    };
+    let activity = StoredActivity {
+        id: parse("id")?,
+        actor: parse("actor")?,
+        json: json.clone(),
+    };
+    let inbox = Url::parse(&c.inbox).map_err(|e| e.to_string())?;
+    let actor = DbActor::read_from_id(activity.actor.clone(), data)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("actor {} is gone", activity.actor))?;
+    let tasks = SendActivityTask::prepare(&activity, &actor, vec![inbox], data)
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(task) = tasks.into_iter().next() else {
+        return Err("inbox refused by policy or invalid".into());
+    };
+    task.sign_and_send(data).await.map_err(|e| e.to_string())
+}
+
+/// Runs deliveries until the returned task is aborted. Several processes may run it against one
+/// PostgreSQL database: each claims its own rows.
+pub fn spawn_delivery(federation: FederationConfig<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let data = federation.to_request_data();
+        let state = data.app_data().clone();
+        let in_flight: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let mut last_probe: HashMap<String, Instant> = HashMap::new();
+        loop {
+            let busy: usize = in_flight
+                .lock()
+                .map(|m| m.values().sum())
+                .unwrap_or(IN_FLIGHT);
+            let free = IN_FLIGHT.saturating_sub(busy);
+            let dead: HashSet<String> = outbox::dead_domains(&state)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            // A dead instance gets one probe delivery now and then, nothing more.
+            let probing: HashSet<String> = dead
+                .iter()
+                .filter(|d| {
+                    last_probe
+                        .get(*d)
+                        .is_none_or(|t| t.elapsed() >= PROBE_EVERY)
+                })
+                .cloned()
+                .collect();
+            let room = {
+                let counts = in_flight.lock().map(|m| m.clone()).unwrap_or_default();
+                let (dead, probing) = (dead.clone(), probing.clone());
+                move |domain: &str| {
+                    let used = counts.get(domain).copied().unwrap_or(0);
+                    if dead.contains(domain) {
+                        usize::from(probing.contains(domain) && used == 0)
+                    } else {
+                        PER_INSTANCE.saturating_sub(used)
+                    }
+                }
+            };
+            let batch = if free == 0 {
+                Ok(Vec::new())
+            } else {
+                outbox::claim(&state, free, room).await
+            };
+            match batch {
+                Ok(batch) if !batch.is_empty() => {
+                    for claimed in batch {
+                        if dead.contains(&claimed.domain) {
+                            last_probe.insert(claimed.domain.clone(), Instant::now());
+                        }
+                        if let Ok(mut m) = in_flight.lock() {
+                            *m.entry(claimed.domain.clone()).or_default() += 1;
+                        }
+                        let (data, in_flight) = (data.reset_request_count(), in_flight.clone());
+                        tokio::spawn(async move {
+                            let outcome = deliver(&data, &claimed).await;
+                            if let Err(e) = &outcome {
+                                tracing::warn!(inbox = %claimed.inbox, attempt = claimed.attempts + 1, error = %e, "delivery failed");
+                            }
+                            if let Err(e) = outbox::settle(&data, &claimed, outcome).await {
+                                tracing::error!(error = %e, "cannot record delivery outcome");
+                            }
+                            if let Ok(mut m) = in_flight.lock() {
+                                if let Some(n) = m.get_mut(&claimed.domain) {
+                                    *n = n.saturating_sub(1);
+                                }
+                            }
+                            data.outbox_wake.notify_one();
+                        });
+                    }
+                }
+                Ok(_) => {
+                    tokio::select! {
+                        () = state.outbox_wake.notified() => {}
+                        () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot claim deliveries");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    })
+}

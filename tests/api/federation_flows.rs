@@ -1,0 +1,137 @@
+//! Several instances in one process, federating over loopback HTTP under distinct host names.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{eventually, spawn_named, TestApp};
+
+async fn resolve_and_join(app: &TestApp, token: &str, group_handle: &str) -> String {
+    let (status, found) = app
+        .get(&format!("/api/v1/resolve?q=!{group_handle}"), Some(token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["type"], "group");
+    let handle = found["group"]["handle"].as_str().unwrap().to_string();
+    assert_eq!(handle, group_handle);
+    let (status, joined) = app
+        .post(
+            &format!("/api/v1/groups/{handle}/join"),
+            Some(token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    assert_eq!(joined["state"], "pending", "a remote group answers later");
+    eventually("the group accepts the follow", || async {
+        let (_, g) = app
+            .get(&format!("/api/v1/groups/{handle}"), Some(token))
+            .await;
+        g["membership"] == "accepted"
+    })
+    .await;
+    handle
+}
+
+async fn threads_of(app: &TestApp, group: &str) -> Vec<Value> {
+    let (status, page) = app
+        .get(&format!("/api/v1/groups/{group}/threads"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_thread_and_replies_reach_every_instance() {
+    let alpha = spawn_named("alpha").await;
+    let beta = spawn_named("beta").await;
+    let gamma = spawn_named("gamma").await;
+
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "design").await;
+    let group = alpha.handle("design");
+
+    let bob = beta.register("bob").await;
+    resolve_and_join(&beta, &bob, &group).await;
+    let carol = gamma.register("carol").await;
+    resolve_and_join(&gamma, &carol, &group).await;
+    let (_, g) = alpha.get("/api/v1/groups/design", None).await;
+    assert_eq!(g["member_count"], 3, "{g}");
+
+    // A gamma member posts into the alpha group; alpha relays it to beta.
+    let (status, posted) = gamma
+        .post(
+            &format!("/api/v1/groups/{group}/threads"),
+            Some(&carol),
+            json!({"title": "Forms across agencies", "body": "What *works*?"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{posted}");
+    let ap_id = posted["ap_id"].as_str().unwrap().to_string();
+    assert!(ap_id.starts_with(&format!("http://{}", gamma.server.state.config.domain)));
+    for app in [&alpha, &beta] {
+        let name = if std::ptr::eq(app, &alpha) {
+            "design".to_string()
+        } else {
+            group.clone()
+        };
+        eventually("the thread arrives", || async {
+            !threads_of(app, &name).await.is_empty()
+        })
+        .await;
+        let t = &threads_of(app, &name).await[0];
+        assert_eq!(t["title"], "Forms across agencies");
+        assert_eq!(t["ap_id"], ap_id.as_str());
+        assert_eq!(t["author"]["handle"], gamma.handle("carol"));
+        assert_eq!(t["local"], false);
+        assert!(t["body"].as_str().unwrap().contains("<em>works</em>"));
+    }
+
+    // A beta member replies on beta; the reply reaches alpha and gamma under the right thread.
+    let on_beta = threads_of(&beta, &group).await[0]["id"].as_i64().unwrap();
+    let reply = beta.comment(&bob, on_beta, None, "Short sentences.").await;
+    let (_, c) = beta.get(&format!("/api/v1/threads/{on_beta}"), None).await;
+    let reply_ap_id = c["comments"][0]["ap_id"].as_str().unwrap().to_string();
+    assert_eq!(c["comments"][0]["id"], reply);
+    let on_gamma = posted["id"].as_i64().unwrap();
+    let on_alpha = threads_of(&alpha, "design").await[0]["id"]
+        .as_i64()
+        .unwrap();
+    for (app, id) in [(&alpha, on_alpha), (&gamma, on_gamma)] {
+        eventually("the reply arrives", || async {
+            let (_, d) = app.get(&format!("/api/v1/threads/{id}"), None).await;
+            d["comments"].as_array().is_some_and(|c| !c.is_empty())
+        })
+        .await;
+        let (_, d) = app.get(&format!("/api/v1/threads/{id}"), None).await;
+        assert_eq!(d["comments"][0]["ap_id"], reply_ap_id.as_str());
+        assert_eq!(d["comments"][0]["author"]["handle"], beta.handle("bob"));
+        assert_eq!(d["thread"]["comment_count"], 1);
+    }
+
+    // A nested reply from alpha's own member keeps the tree everywhere.
+    let (_, d) = alpha
+        .get(&format!("/api/v1/threads/{on_alpha}"), None)
+        .await;
+    let parent = d["comments"][0]["id"].as_i64().unwrap();
+    alpha
+        .comment(&alice, on_alpha, Some(parent), "Agreed.")
+        .await;
+    for (app, id) in [(&beta, on_beta), (&gamma, on_gamma)] {
+        eventually("the nested reply arrives", || async {
+            let (_, d) = app.get(&format!("/api/v1/threads/{id}"), None).await;
+            d["comments"][0]["replies"]
+                .as_array()
+                .is_some_and(|r| !r.is_empty())
+        })
+        .await;
+        let (_, d) = app.get(&format!("/api/v1/threads/{id}"), None).await;
+        assert_eq!(
+            d["comments"][0]["replies"][0]["author"]["handle"],
+            alpha.handle("alice")
+        );
+    }
+
+    // The feed of a remote member shows the remote group's thread.
+    let (_, feed) = beta.get("/api/v1/feed", Some(&bob)).await;
+    assert_eq!(feed["items"][0]["title"], "Forms across agencies");
+}
