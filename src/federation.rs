@@ -73,7 +73,8 @@ async fn inbox(data: Data<AppState>, request: axum::extract::Request) -> Result<
         .await
         .map_err(|_| Error::BadRequest("unreadable request".into()))?;
     receive_activity::<activities::InboxActivity, actors::DbActor, AppState>(activity, &data)
-        .await?;
+        .await
+        .inspect_err(|e| tracing::info!(error = %e, "activity refused"))?;
     Ok(StatusCode::OK)
 }
 

@@ -286,12 +286,26 @@ fn adjust_count(conn: &mut AnyConnection, thread_id: i64, delta: i64) -> Result<
 /// 403 for anyone but the author, 404 for an unknown comment.
 #[tracing::instrument(skip_all, fields(comment = id))]
 pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<()> {
-    let person_id = viewer.id();
+    delete_as(state, viewer.person.clone(), id, None).await
+}
+
+/// Deletes a comment on behalf of its author, local or remote (`received`: the `Delete` that
+/// asked for it, relayed if the group is ours).
+///
+/// # Errors
+/// 403 for anyone but the author, 404 for an unknown comment.
+pub async fn delete_as(
+    state: &AppState,
+    author: Person,
+    id: i64,
+    received: Option<serde_json::Value>,
+) -> Result<()> {
+    let origin = state.origin();
     state
         .db
         .write(move |conn| {
             let comment = find_comment(conn, id)?;
-            if comment.author_id != person_id {
+            if comment.author_id != author.id {
                 return Err(Error::forbidden("only the author can delete a comment"));
             }
             if comment.deleted {
@@ -306,9 +320,16 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<()> {
             if !comment.removed {
                 adjust_count(conn, comment.thread_id, -1)?;
             }
-            Ok(())
+            let group = groups::table
+                .inner_join(threads::table)
+                .filter(threads::id.eq(comment.thread_id))
+                .select(Group::as_select())
+                .first(conn)?;
+            publish::deleted(conn, &origin, &author, &group, &comment.ap_id, received)
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(())
 }
 
 /// Removes a comment as a steward (or restores it).

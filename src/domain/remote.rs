@@ -256,3 +256,47 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
         })
         .await
 }
+
+/// A remote account deleted itself: its memberships end and its threads and comments become
+/// tombstones, as Lemmy does.
+///
+/// # Errors
+/// Database failures only.
+pub async fn delete_person(state: &AppState, person: Person) -> Result<()> {
+    if person.local {
+        return Err(Error::Refused(
+            "local accounts are not deleted from outside".into(),
+        ));
+    }
+    state
+        .db
+        .write(move |conn| {
+            let groups_joined: Vec<i64> = memberships::table
+                .filter(memberships::person_id.eq(person.id))
+                .select(memberships::group_id)
+                .load(conn)?;
+            diesel::delete(memberships::table.filter(memberships::person_id.eq(person.id)))
+                .execute(conn)?;
+            for g in groups_joined {
+                let n: i64 = memberships::table
+                    .filter(memberships::group_id.eq(g))
+                    .filter(memberships::state.eq(crate::domain::groups::ACCEPTED))
+                    .count()
+                    .get_result(conn)?;
+                diesel::update(groups::table.find(g))
+                    .set(groups::member_count.eq(n))
+                    .execute(conn)?;
+            }
+            diesel::update(threads::table.filter(threads::author_id.eq(person.id)))
+                .set(threads::deleted.eq(true))
+                .execute(conn)?;
+            diesel::update(comments::table.filter(comments::author_id.eq(person.id)))
+                .set(comments::deleted.eq(true))
+                .execute(conn)?;
+            diesel::update(persons::table.find(person.id))
+                .set(persons::suspended.eq(true))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+}

@@ -546,12 +546,26 @@ pub async fn edit(
 /// 403 for anyone but the author, 404 for an unknown thread.
 #[tracing::instrument(skip_all, fields(thread = id))]
 pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<()> {
-    let person_id = viewer.id();
+    delete_as(state, viewer.person.clone(), id, None).await
+}
+
+/// Deletes a thread on behalf of its author, local or remote (`received`: the `Delete` that
+/// asked for it, relayed if the group is ours).
+///
+/// # Errors
+/// 403 for anyone but the author, 404 for an unknown thread.
+pub async fn delete_as(
+    state: &AppState,
+    author: Person,
+    id: i64,
+    received: Option<serde_json::Value>,
+) -> Result<()> {
+    let origin = state.origin();
     state
         .db
         .write(move |conn| {
             let thread = find_thread(conn, id)?;
-            if thread.author_id != person_id {
+            if thread.author_id != author.id {
                 return Err(Error::forbidden("only the author can delete a thread"));
             }
             if thread.deleted {
@@ -568,9 +582,15 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<()> {
                     .set(groups::thread_count.eq(groups::thread_count - 1))
                     .execute(conn)?;
             }
-            Ok(())
+            let group = groups::table
+                .find(thread.group_id)
+                .select(Group::as_select())
+                .first(conn)?;
+            publish::deleted(conn, &origin, &author, &group, &thread.ap_id, received)
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(())
 }
 
 /// Pins, locks or removes a thread (or undoes it).

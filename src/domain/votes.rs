@@ -5,12 +5,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::db::schema::*;
+use crate::db::{
+    models::{Group, Person},
+    schema::*,
+};
 use crate::domain::comments::find_comment;
 use crate::domain::people::Viewer;
 use crate::domain::text::now;
 use crate::domain::threads::find_thread;
 use crate::error::{Error, Result};
+use crate::federation::publish;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct VoteInput {
@@ -82,10 +86,11 @@ macro_rules! apply_vote {
                 $content::downvotes.eq($content::downvotes + (new_d - old_d)),
             ))
             .execute(conn)?;
-        $content::table
+        let counts = $content::table
             .find(id)
             .select(($content::score, $content::upvotes, $content::downvotes))
-            .first::<(i64, i64, i64)>(conn)?
+            .first::<(i64, i64, i64)>(conn)?;
+        (old, counts)
     }};
 }
 
@@ -100,39 +105,64 @@ pub async fn vote(
     target: Target,
     score: i32,
 ) -> Result<VoteResult> {
+    cast(state, viewer.person.clone(), target, score, None).await
+}
+
+/// A vote by anyone, local or remote; `received` is the remote activity that carried it, which the
+/// group relays if it is ours. Local votes are sent as `Like`/`Dislike`/`Undo`.
+///
+/// # Errors
+/// As [`vote`].
+pub async fn cast(
+    state: &AppState,
+    voter: Person,
+    target: Target,
+    score: i32,
+    received: Option<serde_json::Value>,
+) -> Result<VoteResult> {
     if !(-1..=1).contains(&score) {
         return Err(Error::invalid("score", "must be 1, 0 or -1"));
     }
-    let person_id = viewer.id();
-    state
+    let (person_id, origin) = (voter.id, state.origin());
+    let result = state
         .db
         .write(move |conn| {
-            let (score_now, upvotes, downvotes) = match target {
+            let (old, (score_now, upvotes, downvotes), ap_id, thread_id) = match target {
                 Target::Thread(id) => {
                     let thread = find_thread(conn, id)?;
-                    apply_vote!(
-                        conn,
+                    let (ap_id, thread_id) = (thread.ap_id.clone(), thread.id);
+                    let (old, counts) = apply_vote!(
+                        &mut *conn,
                         threads,
                         thread_votes,
                         thread_id,
                         thread,
                         person_id,
                         score
-                    )
+                    );
+                    (old, counts, ap_id, thread_id)
                 }
                 Target::Comment(id) => {
                     let comment = find_comment(conn, id)?;
-                    apply_vote!(
-                        conn,
+                    let (ap_id, thread_id) = (comment.ap_id.clone(), comment.thread_id);
+                    let (old, counts) = apply_vote!(
+                        &mut *conn,
                         comments,
                         comment_votes,
                         comment_id,
                         comment,
                         person_id,
                         score
-                    )
+                    );
+                    (old, counts, ap_id, thread_id)
                 }
             };
+            let group = groups::table
+                .inner_join(threads::table)
+                .filter(threads::id.eq(thread_id))
+                .select(Group::as_select())
+                .first(conn)?;
+            publish::vote(conn, &origin, &voter, &group, &ap_id, old, score, received)?;
             Ok(VoteResult {
                 score: score_now,
                 upvotes,
@@ -140,5 +170,7 @@ pub async fn vote(
                 my_vote: (score != 0).then_some(score),
             })
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(result)
 }

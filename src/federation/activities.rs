@@ -5,7 +5,8 @@ use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
     kinds::activity::{
-        AcceptType, AnnounceType, CreateType, FollowType, RejectType, UndoType, UpdateType,
+        AcceptType, AnnounceType, CreateType, DeleteType, DislikeType, FollowType, LikeType,
+        RejectType, UndoType, UpdateType,
     },
     traits::Activity,
 };
@@ -15,7 +16,7 @@ use url::Url;
 
 use crate::app::AppState;
 use crate::db::models::{Group, Person};
-use crate::domain::{comments, groups, objects, text, threads};
+use crate::domain::{comments, groups, objects, text, threads, votes};
 use crate::error::{Error, Result};
 use crate::federation::actors::{verify_same_origin, DbActor};
 use crate::federation::wire::{NoteJson, PageJson};
@@ -29,6 +30,8 @@ pub enum InboxActivity {
     Reject(Reject),
     Undo(Undo),
     CreateOrUpdate(Box<CreateOrUpdate>),
+    Vote(Vote),
+    Delete(Delete),
     Announce(Announce),
 }
 
@@ -60,13 +63,58 @@ pub struct Reject {
     pub object: Value,
 }
 
+/// `Undo` of the sender's own `Follow`, `Like` or `Dislike`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Undo {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: UndoType,
     pub actor: Url,
-    pub object: Follow,
+    pub object: Undoable,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Undoable {
+    Follow(Follow),
+    Vote(Vote),
+}
+
+impl Undoable {
+    fn actor(&self) -> &Url {
+        match self {
+            Undoable::Follow(f) => &f.actor,
+            Undoable::Vote(v) => &v.actor,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum VoteType {
+    Like(LikeType),
+    Dislike(DislikeType),
+}
+
+/// `Like` (+1) or `Dislike` (−1) of a thread or comment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Vote {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: VoteType,
+    pub actor: Url,
+    pub object: Url,
+}
+
+/// `Delete` of a thread or comment by its author, or of the author's own account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Delete {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: DeleteType,
+    pub actor: Url,
+    /// The deleted object's id, or the object (a `Tombstone`) with its id.
+    pub object: Value,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -176,6 +224,8 @@ impl Activity for InboxActivity {
             InboxActivity::Reject(a) => &a.id,
             InboxActivity::Undo(a) => &a.id,
             InboxActivity::CreateOrUpdate(a) => &a.id,
+            InboxActivity::Vote(a) => &a.id,
+            InboxActivity::Delete(a) => &a.id,
             InboxActivity::Announce(a) => &a.id,
         }
     }
@@ -187,6 +237,8 @@ impl Activity for InboxActivity {
             InboxActivity::Reject(a) => &a.actor,
             InboxActivity::Undo(a) => &a.actor,
             InboxActivity::CreateOrUpdate(a) => &a.actor,
+            InboxActivity::Vote(a) => &a.actor,
+            InboxActivity::Delete(a) => &a.actor,
             InboxActivity::Announce(a) => &a.actor,
         }
     }
@@ -194,7 +246,7 @@ impl Activity for InboxActivity {
     async fn verify(&self, _data: &Data<AppState>) -> Result<()> {
         verify_same_origin(self.id(), self.actor())?;
         match self {
-            InboxActivity::Undo(u) if u.object.actor != u.actor => Err(Error::Refused(
+            InboxActivity::Undo(u) if u.object.actor() != &u.actor => Err(Error::Refused(
                 "an Undo must undo the sender's own activity".into(),
             )),
             InboxActivity::CreateOrUpdate(c) => {
@@ -247,8 +299,12 @@ async fn receive(
             "Update"
         }
         InboxActivity::CreateOrUpdate(_) => "Create",
+        InboxActivity::Vote(v) if matches!(v.kind, VoteType::Dislike(_)) => "Dislike",
+        InboxActivity::Vote(_) => "Like",
+        InboxActivity::Delete(_) => "Delete",
         InboxActivity::Announce(_) => "Announce",
     };
+    let raw = serde_json::to_value(&activity).map_err(|e| Error::Internal(e.to_string()))?;
     let actor = activity.actor().clone();
     tracing::info!(activity = %id, kind, actor = %actor, "received");
     match activity {
@@ -295,16 +351,88 @@ async fn receive(
                 groups::remote_unfollow(data, g, follower).await?;
             }
         }
-        InboxActivity::Undo(u) => {
-            let target = group(data, &u.object.object).await?;
-            let follower = person(data, &u.actor).await?;
-            groups::remote_unfollow(data, target, follower).await?;
+        InboxActivity::Undo(u) => match u.object {
+            Undoable::Follow(f) => {
+                let target = group(data, &f.object).await?;
+                let follower = person(data, &u.actor).await?;
+                groups::remote_unfollow(data, target, follower).await?;
+            }
+            Undoable::Vote(v) => vote(data, &v.actor, &v.object, 0, raw, relayed_by).await?,
+        },
+        InboxActivity::Vote(v) => {
+            let score = if matches!(v.kind, VoteType::Dislike(_)) {
+                -1
+            } else {
+                1
+            };
+            vote(data, &v.actor, &v.object, score, raw, relayed_by).await?;
         }
+        InboxActivity::Delete(d) => delete(data, d, raw, relayed_by).await?,
         InboxActivity::CreateOrUpdate(c) => create_or_update(*c, data, relayed_by).await?,
         InboxActivity::Announce(a) => announce(a, data).await?,
     }
     objects::first_receipt(data, id.as_str(), kind, actor.as_str()).await?;
     Ok(())
+}
+
+/// A vote (or its withdrawal, `score` 0) on a thread or comment we know.
+async fn vote(
+    data: &Data<AppState>,
+    voter: &Url,
+    object: &Url,
+    score: i32,
+    raw: Value,
+    relayed_by: Option<&Group>,
+) -> Result<()> {
+    let voter = person(data, voter).await?;
+    let (target, thread_id) = match objects::by_ap_id(data, object.as_str()).await? {
+        Some(objects::ReplyTarget::Thread(t)) => (votes::Target::Thread(t.id), t.id),
+        Some(objects::ReplyTarget::Comment(c)) => (votes::Target::Comment(c.id), c.thread_id),
+        None => {
+            return Err(Error::Refused(format!(
+                "{object} is not a thread or comment we know"
+            )))
+        }
+    };
+    check_relay(
+        &objects::group_of_thread(data, thread_id).await?,
+        relayed_by,
+    )?;
+    votes::cast(data, voter, target, score, Some(raw)).await?;
+    Ok(())
+}
+
+/// A `Delete` by an author of their thread or comment, or of their own account.
+async fn delete(
+    data: &Data<AppState>,
+    d: Delete,
+    raw: Value,
+    relayed_by: Option<&Group>,
+) -> Result<()> {
+    let object = id_of(&d.object).ok_or_else(|| Error::Refused("Delete of nothing".into()))?;
+    let author = person(data, &d.actor).await?;
+    if object == d.actor {
+        return crate::domain::remote::delete_person(data, author).await;
+    }
+    match objects::by_ap_id(data, object.as_str()).await? {
+        Some(objects::ReplyTarget::Thread(t)) => {
+            check_relay(&objects::group_of_thread(data, t.id).await?, relayed_by)?;
+            threads::delete_as(data, author, t.id, Some(raw)).await
+        }
+        Some(objects::ReplyTarget::Comment(c)) => {
+            check_relay(
+                &objects::group_of_thread(data, c.thread_id).await?,
+                relayed_by,
+            )?;
+            comments::delete_as(data, author, c.id, Some(raw)).await
+        }
+        // Deleting what we never had is already done.
+        None => Ok(()),
+    }
+    .map_err(|e| match e {
+        Error::Forbidden(m) => Error::Refused(m),
+        other => other,
+    })
 }
 
 /// The group a thread is posted to: `audience`, else the first group among `to` and `cc`.
@@ -458,7 +586,12 @@ async fn announce(a: Announce, data: &Data<AppState>) -> Result<()> {
         .map_err(|e| Error::Refused(format!("unsupported announced activity: {e}")))?;
     if matches!(
         inner,
-        InboxActivity::Announce(_) | InboxActivity::Follow(_) | InboxActivity::Undo(_)
+        InboxActivity::Announce(_)
+            | InboxActivity::Follow(_)
+            | InboxActivity::Undo(Undo {
+                object: Undoable::Follow(_),
+                ..
+            })
     ) {
         return Err(Error::Refused("that activity cannot be announced".into()));
     }

@@ -80,6 +80,76 @@ fn route(
     }
 }
 
+/// A vote changed from `old` to `new` on the object `target`: relay what we received, or send
+/// ours as `Like`/`Dislike`, or `Undo` of the old one when withdrawn.
+#[allow(clippy::too_many_arguments)]
+pub fn vote(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    voter: &Person,
+    group: &Group,
+    target: &str,
+    old: i32,
+    new: i32,
+    received: Option<Value>,
+) -> Result<()> {
+    if let Some(activity) = received {
+        return route(conn, &o.base, &o.domain, group, activity);
+    }
+    if old == new || !voter.local {
+        return Ok(());
+    }
+    let like = |score: i32| {
+        json!({
+            "id": activity_id(&o.base, if score > 0 { "like" } else { "dislike" }),
+            "type": if score > 0 { "Like" } else { "Dislike" },
+            "actor": voter.ap_id,
+            "object": target,
+            "audience": group.ap_id,
+        })
+    };
+    // A new vote replaces the old one, as Lemmy reads it; only a withdrawal needs an Undo.
+    // (One activity per change keeps concurrent deliveries from arriving out of order.)
+    let activity = if new == 0 {
+        json!({
+            "id": activity_id(&o.base, "undo"),
+            "type": "Undo",
+            "actor": voter.ap_id,
+            "object": like(old),
+            "audience": group.ap_id,
+        })
+    } else {
+        like(new)
+    };
+    route(conn, &o.base, &o.domain, group, activity)?;
+    Ok(())
+}
+
+/// A thread or comment was deleted by its author.
+pub fn deleted(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    author: &Person,
+    group: &Group,
+    object: &str,
+    received: Option<Value>,
+) -> Result<()> {
+    let activity = match received {
+        Some(a) => a,
+        None if author.local => json!({
+            "id": activity_id(&o.base, "delete"),
+            "type": "Delete",
+            "actor": author.ap_id,
+            "object": object,
+            "to": [PUBLIC],
+            "cc": [group.ap_id],
+            "audience": group.ap_id,
+        }),
+        None => return Ok(()),
+    };
+    route(conn, &o.base, &o.domain, group, activity)
+}
+
 /// Context every publisher needs: our base URL and domain.
 #[derive(Clone)]
 pub struct Origin {

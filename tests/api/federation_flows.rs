@@ -135,3 +135,121 @@ async fn a_thread_and_replies_reach_every_instance() {
     let (_, feed) = beta.get("/api/v1/feed", Some(&bob)).await;
     assert_eq!(feed["items"][0]["title"], "Forms across agencies");
 }
+
+async fn thread_on(app: &TestApp, id: i64) -> Value {
+    app.get(&format!("/api/v1/threads/{id}"), None).await.1
+}
+
+#[tokio::test]
+async fn edits_votes_deletions_and_unfollows_propagate() {
+    let alpha = spawn_named("alpha").await;
+    let beta = spawn_named("beta").await;
+    let gamma = spawn_named("gamma").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "data").await;
+    let group = alpha.handle("data");
+    let bob = beta.register("bob").await;
+    resolve_and_join(&beta, &bob, &group).await;
+    let carol = gamma.register("carol").await;
+    resolve_and_join(&gamma, &carol, &group).await;
+
+    let on_gamma = gamma.thread(&carol, &group, "Draft title").await;
+    eventually("thread on beta", || async {
+        !threads_of(&beta, &group).await.is_empty()
+    })
+    .await;
+    let on_beta = threads_of(&beta, &group).await[0]["id"].as_i64().unwrap();
+    let on_alpha = threads_of(&alpha, "data").await[0]["id"].as_i64().unwrap();
+
+    // Edit by the author.
+    let (status, _) = gamma
+        .patch(
+            &format!("/api/v1/threads/{on_gamma}"),
+            Some(&carol),
+            json!({"title": "Final title"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("the edit reaches beta", || async {
+        thread_on(&beta, on_beta).await["thread"]["title"] == "Final title"
+    })
+    .await;
+
+    // Votes from beta: up, then down, then withdrawn, seen on alpha and gamma.
+    for (score, expect) in [(1, 1), (-1, -1), (0, 0)] {
+        let (status, v) = beta
+            .post(
+                &format!("/api/v1/threads/{on_beta}/vote"),
+                Some(&bob),
+                json!({"score": score}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        for (app, id) in [(&alpha, on_alpha), (&gamma, on_gamma)] {
+            eventually(&format!("score {expect}"), || async {
+                thread_on(app, id).await["thread"]["score"] == expect
+            })
+            .await;
+        }
+    }
+
+    // A reply and its deletion.
+    let reply = beta.comment(&bob, on_beta, None, "Soon to go").await;
+    eventually("reply on gamma", || async {
+        thread_on(&gamma, on_gamma).await["comments"][0]["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("Soon"))
+    })
+    .await;
+    let (status, _) = beta
+        .delete(&format!("/api/v1/comments/{reply}"), Some(&bob))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    eventually("reply deleted on gamma", || async {
+        thread_on(&gamma, on_gamma).await["comments"][0]["deleted"] == true
+    })
+    .await;
+    eventually("reply deleted on alpha", || async {
+        thread_on(&alpha, on_alpha).await["comments"][0]["deleted"] == true
+    })
+    .await;
+
+    // The author deletes the thread.
+    gamma
+        .delete(&format!("/api/v1/threads/{on_gamma}"), Some(&carol))
+        .await;
+    eventually("thread deleted on beta", || async {
+        thread_on(&beta, on_beta).await["thread"]["deleted"] == true
+    })
+    .await;
+    assert_eq!(thread_on(&alpha, on_alpha).await["thread"]["deleted"], true);
+
+    // Bob leaves: alpha stops delivering to beta.
+    let (status, _) = beta
+        .post(
+            &format!("/api/v1/groups/{group}/leave"),
+            Some(&bob),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("alpha forgets bob", || async {
+        alpha.get("/api/v1/groups/data", None).await.1["member_count"] == 2
+    })
+    .await;
+    alpha.thread(&alice, "data", "After bob left").await;
+    eventually("gamma gets the new thread", || async {
+        threads_of(&gamma, &group)
+            .await
+            .iter()
+            .any(|t| t["title"] == "After bob left")
+    })
+    .await;
+    assert!(
+        !threads_of(&beta, &group)
+            .await
+            .iter()
+            .any(|t| t["title"] == "After bob left"),
+        "beta no longer follows"
+    );
+}
