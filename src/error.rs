@@ -42,6 +42,9 @@ pub enum Error {
     /// Refused or failed federation: signatures, remote fetches, origin checks.
     #[error("federation: {0}")]
     Federation(#[from] activitypub_federation::error::Error),
+    /// An inbox request whose HTTP signature, digest or date does not hold.
+    #[error("signature: {0}")]
+    BadSignature(String),
     /// A remote document or activity that we refuse (wrong origin, not allowed, malformed).
     #[error("{0}")]
     Refused(String),
@@ -99,6 +102,7 @@ impl Error {
             Error::TooLarge { .. } | Error::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Error::Refused(_) => StatusCode::BAD_REQUEST,
+            Error::BadSignature(_) => StatusCode::UNAUTHORIZED,
             Error::Federation(e) => federation_status(e),
             Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -121,6 +125,7 @@ impl Error {
             Error::RequestTooLarge => ("too_large", None),
             Error::RateLimited => ("rate_limited", None),
             Error::Refused(_) => ("refused", None),
+            Error::BadSignature(_) => ("bad_signature", None),
             Error::Federation(e) => match federation_status(e) {
                 StatusCode::UNAUTHORIZED => ("bad_signature", None),
                 StatusCode::BAD_REQUEST => ("bad_activity", None),

@@ -57,6 +57,37 @@ pub fn routes() -> Router {
         .route("/g/{name}/inbox", post(inbox))
 }
 
+/// How far a signed request's `Date` may be from our clock (the signatures' own validity window).
+const DATE_WINDOW_SECONDS: i64 = 3600;
+
+/// Refuses a request dated too far from now (a replay or a broken clock). Without a `Date`, the
+/// signature must carry its own `created` time, which the signature check bounds.
+fn check_date(headers: &HeaderMap) -> Result<()> {
+    let Some(raw) = headers.get(header::DATE).and_then(|v| v.to_str().ok()) else {
+        let signature = headers
+            .get("signature")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if signature.contains("created=") {
+            return Ok(());
+        }
+        return Err(Error::BadSignature(
+            "a signed Date header is required".into(),
+        ));
+    };
+    let date = chrono::DateTime::parse_from_rfc2822(raw)
+        .map_err(|_| Error::BadSignature(format!("unreadable Date {raw:?}")))?;
+    let skew = (chrono::Utc::now() - date.with_timezone(&chrono::Utc))
+        .num_seconds()
+        .abs();
+    if skew > DATE_WINDOW_SECONDS {
+        return Err(Error::BadSignature(format!(
+            "Date {raw} is too far from now"
+        )));
+    }
+    Ok(())
+}
+
 /// Every inbox (shared, person, group) takes the same activities: the activity names its target.
 /// The HTTP signature, the digest and the actor are checked by the federation library before
 /// our own `verify` and `receive` run.
@@ -64,6 +95,7 @@ async fn inbox(data: Data<AppState>, request: axum::extract::Request) -> Result<
     use activitypub_federation::axum::inbox::{receive_activity, ActivityData};
     use axum::extract::FromRequest;
     let limit = data.config.limits.request_bytes;
+    check_date(request.headers())?;
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
         .await
@@ -74,6 +106,13 @@ async fn inbox(data: Data<AppState>, request: axum::extract::Request) -> Result<
         .map_err(|_| Error::BadRequest("unreadable request".into()))?;
     receive_activity::<activities::InboxActivity, actors::DbActor, AppState>(activity, &data)
         .await
+        .map_err(|e| match e {
+            // The signature library reports a missing or malformed signature as `Other`.
+            Error::Federation(activitypub_federation::error::Error::Other(m)) => {
+                Error::BadSignature(m)
+            }
+            other => other,
+        })
         .inspect_err(|e| tracing::info!(error = %e, "activity refused"))?;
     Ok(StatusCode::OK)
 }

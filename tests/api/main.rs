@@ -7,5 +7,6 @@ mod cli;
 mod content;
 mod federation;
 mod federation_flows;
+mod federation_security;
 mod groups;
 mod site;

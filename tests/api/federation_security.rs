@@ -1,0 +1,264 @@
+//! Hostile input at the inbox: unsigned, forged, stale, spoofed, oversize and malformed
+//! activities are refused and leave nothing behind.
+
+use activitypub_federation::config::{Data, FederationConfig};
+use commonplace::domain::remote::{actor_by_ap_id, ActorRow};
+use commonplace::federation::actors::DbActor;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_named, TestApp};
+
+/// Signs requests as `actor` (a local person or group of `app`), as that instance would.
+async fn signer(app: &TestApp, actor_ap_id: &str) -> Data<()> {
+    let actor = match actor_by_ap_id(&app.server.state, actor_ap_id)
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        ActorRow::Person(p) => DbActor::from_person(p).unwrap(),
+        ActorRow::Group(g) => DbActor::from_group(g).unwrap(),
+    };
+    FederationConfig::builder()
+        .domain(app.server.state.config.domain.clone())
+        .app_data(())
+        .signed_fetch_actor(&actor)
+        .debug(true)
+        .build()
+        .await
+        .unwrap()
+        .to_request_data()
+}
+
+/// A client that reaches `target` under its host name.
+fn client_for(target: &TestApp) -> reqwest::Client {
+    let domain = &target.server.state.config.domain;
+    let host = domain.split(':').next().unwrap();
+    reqwest::Client::builder()
+        .resolve(host, target.server.addr)
+        .build()
+        .unwrap()
+}
+
+fn inbox(target: &TestApp) -> String {
+    format!("http://{}/inbox", target.server.state.config.domain)
+}
+
+/// Signs `body` and lets `tamper` change the request before it is sent.
+async fn post_signed(
+    from: &Data<()>,
+    to: &TestApp,
+    body: &Value,
+    date: Option<String>,
+    tamper: impl FnOnce(&mut reqwest::Request),
+) -> (StatusCode, Value) {
+    let client = client_for(to);
+    let bytes = serde_json::to_vec(body).unwrap();
+    let signing_client = reqwest_middleware::ClientWithMiddleware::from(client.clone());
+    let mut builder = signing_client
+        .post(inbox(to))
+        .header("content-type", "application/activity+json");
+    builder = builder.header("date", date.unwrap_or_else(httpdate_now));
+    let mut request = from.sign_request(builder, bytes.into()).await.unwrap();
+    tamper(&mut request);
+    let res = client.execute(request).await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn page(id: &str, author: &str, group: &str) -> Value {
+    json!({
+        "id": id, "type": "Page", "attributedTo": author, "name": "Spoofed?",
+        "to": [group, "https://www.w3.org/ns/activitystreams#Public"], "audience": group,
+        "content": "<p>x</p>", "mediaType": "text/html", "published": "2026-11-24T10:00:00Z"
+    })
+}
+
+#[tokio::test]
+async fn forged_and_spoofed_activities_are_refused_and_store_nothing() {
+    let alpha = spawn_named("alpha").await;
+    let gamma = spawn_named("gamma").await;
+    let beta = spawn_named("beta").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "design").await;
+    gamma.register("carol").await;
+    gamma.register("dave").await;
+    let g = |app: &TestApp, path: &str| format!("http://{}{path}", app.server.state.config.domain);
+    let (group, carol, dave) = (
+        g(&alpha, "/g/design"),
+        g(&gamma, "/u/carol"),
+        g(&gamma, "/u/dave"),
+    );
+    let as_carol = signer(&gamma, &carol).await;
+
+    // Baseline: a correctly signed Follow is taken.
+    let follow = json!({"id": g(&gamma, "/activities/follow/1"), "type": "Follow", "actor": carol, "object": group});
+    let (status, body) = post_signed(&as_carol, &alpha, &follow, None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let before = alpha.fingerprint().await;
+
+    let create = |id: &str, object: Value| json!({"id": g(&gamma, id), "type": "Create", "actor": carol, "object": object, "to": [group]});
+    let good_page = page(&g(&gamma, "/t/77"), &carol, &group);
+
+    // Unsigned.
+    let res = client_for(&alpha)
+        .post(inbox(&alpha))
+        .header("content-type", "application/activity+json")
+        .header("date", httpdate_now())
+        .body(create("/activities/create/1", good_page.clone()).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // A signature that does not verify.
+    let (status, body) = post_signed(
+        &as_carol,
+        &alpha,
+        &create("/activities/create/2", good_page.clone()),
+        None,
+        |r| {
+            let sig = r.headers()["signature"]
+                .to_str()
+                .unwrap()
+                .replace("signature=\"", "signature=\"AAAA");
+            r.headers_mut().insert("signature", sig.parse().unwrap());
+        },
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // A body changed after signing: the digest no longer matches.
+    let (status, _) = post_signed(
+        &as_carol,
+        &alpha,
+        &create("/activities/create/3", good_page.clone()),
+        None,
+        |r| {
+            *r.body_mut() = Some(
+                create(
+                    "/activities/create/3",
+                    page(&g(&gamma, "/t/78"), &carol, &group),
+                )
+                .to_string()
+                .into(),
+            );
+        },
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A stale date.
+    let stale = (chrono::Utc::now() - chrono::Duration::hours(3))
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    let (status, body) = post_signed(
+        &as_carol,
+        &alpha,
+        &create("/activities/create/4", good_page.clone()),
+        Some(stale),
+        |_| {},
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // An object whose id lives on another server than its sender.
+    let (status, body) = post_signed(
+        &as_carol,
+        &alpha,
+        &create(
+            "/activities/create/5",
+            page(&g(&beta, "/t/1"), &carol, &group),
+        ),
+        None,
+        |_| {},
+    )
+    .await;
+    assert!(refused(status), "{status} {body}");
+    // An object attributed to someone else.
+    let (status, _) = post_signed(
+        &as_carol,
+        &alpha,
+        &create(
+            "/activities/create/6",
+            page(&g(&gamma, "/t/79"), &dave, &group),
+        ),
+        None,
+        |_| {},
+    )
+    .await;
+    assert!(refused(status), "{status}");
+    // An activity whose id is on another host than its actor.
+    let foreign = json!({"id": g(&beta, "/activities/create/7"), "type": "Create", "actor": carol, "object": good_page, "to": [group]});
+    let (status, _) = post_signed(&as_carol, &alpha, &foreign, None, |_| {}).await;
+    assert!(refused(status), "{status}");
+    // Malformed JSON, signed.
+    let (status, _) = post_signed(&as_carol, &alpha, &json!("not an activity"), None, |_| {}).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Too large.
+    let huge = json!({"id": g(&gamma, "/activities/create/8"), "type": "Create", "actor": carol, "padding": "x".repeat(2 * 1024 * 1024)});
+    let (status, _) = post_signed(&as_carol, &alpha, &huge, None, |_| {}).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        alpha.fingerprint().await,
+        before,
+        "refused activities leave no trace"
+    );
+
+    // A genuine thread, then a Delete of it by someone who did not write it.
+    let (status, _) = post_signed(
+        &as_carol,
+        &alpha,
+        &create("/activities/create/9", good_page.clone()),
+        None,
+        |_| {},
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let as_dave = signer(&gamma, &dave).await;
+    let delete = json!({"id": g(&gamma, "/activities/delete/1"), "type": "Delete", "actor": dave, "object": g(&gamma, "/t/77")});
+    let (status, _) = post_signed(&as_dave, &alpha, &delete, None, |_| {}).await;
+    assert!(refused(status), "{status}");
+    let (_, threads) = alpha.get("/api/v1/groups/design/threads", None).await;
+    assert_eq!(threads["items"][0]["deleted"], false);
+    assert_eq!(threads["items"][0]["title"], "Spoofed?");
+    // The same activity twice does nothing the second time.
+    let again = alpha.fingerprint().await;
+    let (status, _) = post_signed(
+        &as_carol,
+        &alpha,
+        &create("/activities/create/9", good_page),
+        None,
+        |_| {},
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(alpha.fingerprint().await, again);
+
+    // An Announce from a group gamma does not follow.
+    let bob = beta.register("bob").await;
+    beta.group(&bob, "other").await;
+    let as_other = signer(&beta, &g(&beta, "/g/other")).await;
+    let inner = create(
+        "/activities/create/10",
+        page(&g(&gamma, "/t/80"), &carol, &g(&beta, "/g/other")),
+    );
+    let announce = json!({"id": g(&beta, "/activities/announce/1"), "type": "Announce", "actor": g(&beta, "/g/other"), "object": inner});
+    let gamma_before = gamma.fingerprint().await;
+    let (status, body) = post_signed(&as_other, &gamma, &announce, None, |_| {}).await;
+    assert!(refused(status), "{status} {body}");
+    let after = gamma.fingerprint().await;
+    // Fetching the unknown group stores its actor; no content arrives.
+    assert_eq!(
+        after.iter().find(|(k, _)| k == "threads"),
+        gamma_before.iter().find(|(k, _)| k == "threads")
+    );
+}
+
+/// Spoofing is refused as a bad request or as forbidden, never taken.
+fn refused(status: StatusCode) -> bool {
+    status == StatusCode::BAD_REQUEST || status == StatusCode::FORBIDDEN
+}
+
+fn httpdate_now() -> String {
+    chrono::Utc::now()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
+}
