@@ -30,6 +30,8 @@ pub struct AppState {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// The outgoing HTTP client (fetches and deliveries).
     pub http: reqwest_middleware::ClientWithMiddleware,
+    /// The federation policy, refreshed from the database.
+    pub policy: crate::domain::policy::SharedPolicy,
 }
 
 impl AppState {
@@ -56,7 +58,13 @@ impl AppState {
                 config.base_url()
             ),
         )?;
+        let id = instance_id;
+        let policy = db
+            .read(move |c| crate::domain::policy::load(c, id))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(AppState {
+            policy: Arc::new(std::sync::RwLock::new(policy)),
             db,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             http,
@@ -128,6 +136,9 @@ pub async fn federation_config(state: &AppState) -> anyhow::Result<FederationCon
         // Plain http and loopback peers are allowed only for local trials and tests.
         .debug(!state.config.uses_https())
         .http_fetch_limit(MAX_FETCHES_PER_REQUEST)
+        .url_verifier(Box::new(crate::federation::PolicyVerifier(
+            state.policy.clone(),
+        )))
         .build()
         .await
         .context("federation configuration")

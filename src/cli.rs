@@ -58,6 +58,9 @@ enum Admin {
         #[arg(long)]
         display_name: Option<String>,
     },
+    /// Federation policy: block list and allowlist mode.
+    #[command(subcommand)]
+    Federation(FederationCommand),
     /// Create a group with an existing member as its steward.
     CreateGroup {
         name: String,
@@ -66,6 +69,30 @@ enum Admin {
         /// Title shown to people (default: the name).
         #[arg(long)]
         title: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FederationCommand {
+    /// Print the mode and the blocked and allowed domains.
+    Show,
+    /// `open` (anyone not blocked) or `allowlist` (only allowed domains).
+    Mode {
+        mode: crate::domain::policy::FederationMode,
+    },
+    /// Refuse all traffic with a domain.
+    Block {
+        domain: String,
+    },
+    Unblock {
+        domain: String,
+    },
+    /// Federate with a domain in allowlist mode.
+    Allow {
+        domain: String,
+    },
+    Disallow {
+        domain: String,
     },
 }
 
@@ -160,6 +187,56 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 person.username,
                 if admin { " (administrator)" } else { "" },
                 person.ap_id
+            );
+            Ok(())
+        }
+        Command::Admin(Admin::Federation(cmd)) => {
+            use crate::domain::policy::{self, PolicyUpdate};
+            let state = AppState::new(config).await?;
+            let current = policy::current(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let with = |mut list: Vec<String>, d: &str, add: bool| {
+                list.retain(|x| !x.eq_ignore_ascii_case(d));
+                if add {
+                    list.push(d.to_string());
+                }
+                Some(list)
+            };
+            let update = match &cmd {
+                FederationCommand::Show => PolicyUpdate::default(),
+                FederationCommand::Mode { mode } => PolicyUpdate {
+                    mode: Some(*mode),
+                    ..Default::default()
+                },
+                FederationCommand::Block { domain } => PolicyUpdate {
+                    blocked: with(current.blocked, domain, true),
+                    ..Default::default()
+                },
+                FederationCommand::Unblock { domain } => PolicyUpdate {
+                    blocked: with(current.blocked, domain, false),
+                    ..Default::default()
+                },
+                FederationCommand::Allow { domain } => PolicyUpdate {
+                    allowed: with(current.allowed, domain, true),
+                    ..Default::default()
+                },
+                FederationCommand::Disallow { domain } => PolicyUpdate {
+                    allowed: with(current.allowed, domain, false),
+                    ..Default::default()
+                },
+            };
+            let p = policy::update(&state, None, update)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mode = if p.mode == policy::FederationMode::Allowlist {
+                "allowlist"
+            } else {
+                "open"
+            };
+            println!(
+                "mode = {mode}\nblocked = {:?}\nallowed = {:?}",
+                p.blocked, p.allowed
             );
             Ok(())
         }

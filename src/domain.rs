@@ -7,6 +7,7 @@ pub mod objects;
 pub mod outbox;
 pub mod paging;
 pub mod people;
+pub mod policy;
 pub mod remote;
 pub mod site;
 pub mod text;

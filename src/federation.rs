@@ -57,6 +57,29 @@ pub fn routes() -> Router {
         .route("/g/{name}/inbox", post(inbox))
 }
 
+/// Applies the instance's federation policy to every URL the federation library meets: the ids
+/// of incoming activities, fetched objects and delivery inboxes.
+#[derive(Clone)]
+pub struct PolicyVerifier(pub crate::domain::policy::SharedPolicy);
+
+#[async_trait::async_trait]
+impl activitypub_federation::config::UrlVerifier for PolicyVerifier {
+    async fn verify(
+        &self,
+        url: &Url,
+    ) -> std::result::Result<(), activitypub_federation::error::Error> {
+        let domain = actors::authority(url);
+        let permitted = self.0.read().map(|p| p.permits(&domain)).unwrap_or(false);
+        if permitted {
+            Ok(())
+        } else {
+            Err(activitypub_federation::error::Error::UrlVerificationError(
+                "this instance does not federate with that domain",
+            ))
+        }
+    }
+}
+
 /// How far a signed request's `Date` may be from our clock (the signatures' own validity window).
 const DATE_WINDOW_SECONDS: i64 = 3600;
 

@@ -23,6 +23,8 @@ use crate::federation::actors::DbActor;
 const IN_FLIGHT: usize = 64;
 /// Deliveries in flight at once to one remote instance.
 const PER_INSTANCE: usize = 4;
+/// How often the federation policy is read again from the database.
+const POLICY_REFRESH: Duration = Duration::from_secs(10);
 /// How often a dead instance is tried again.
 const PROBE_EVERY: Duration = Duration::from_secs(300);
 
@@ -66,8 +68,23 @@ impl Activity for StoredActivity {
     }
 }
 
-async fn deliver(data: &Data<AppState>, c: &Claimed) -> std::result::Result<(), String> {
-    let json: serde_json::Value = serde_json::from_str(&c.activity).map_err(|e| e.to_string())?;
+/// Why a delivery did not happen, and whether to try again.
+struct Failure {
+    retry: bool,
+    message: String,
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure {
+            retry: true,
+            message: e.to_string(),
+        }
+    }
+}
+
+async fn deliver(data: &Data<AppState>, c: &Claimed) -> std::result::Result<(), Failure> {
+    let json: serde_json::Value = serde_json::from_str(&c.activity)?;
     let parse = |field: &str| {
         json[field]
             .as_str()
@@ -79,18 +96,19 @@ async fn deliver(data: &Data<AppState>, c: &Claimed) -> std::result::Result<(), 
         actor: parse("actor")?,
         json: json.clone(),
     };
-    let inbox = Url::parse(&c.inbox).map_err(|e| e.to_string())?;
+    let inbox = Url::parse(&c.inbox)?;
     let actor = DbActor::read_from_id(activity.actor.clone(), data)
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
         .ok_or_else(|| format!("actor {} is gone", activity.actor))?;
-    let tasks = SendActivityTask::prepare(&activity, &actor, vec![inbox], data)
-        .await
-        .map_err(|e| e.to_string())?;
+    let tasks = SendActivityTask::prepare(&activity, &actor, vec![inbox], data).await?;
     let Some(task) = tasks.into_iter().next() else {
-        return Err("inbox refused by policy or invalid".into());
+        return Err(Failure {
+            retry: false,
+            message: "inbox refused by the federation policy".into(),
+        });
     };
-    task.sign_and_send(data).await.map_err(|e| e.to_string())
+    task.sign_and_send(data).await?;
+    Ok(())
 }
 
 /// Runs deliveries until the returned task is aborted. Several processes may run it against one
@@ -101,7 +119,15 @@ pub fn spawn_delivery(federation: FederationConfig<AppState>) -> tokio::task::Jo
         let state = data.app_data().clone();
         let in_flight: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let mut last_probe: HashMap<String, Instant> = HashMap::new();
+        let mut policy_read = Instant::now();
         loop {
+            // Other processes may change the policy; read it again now and then.
+            if policy_read.elapsed() >= POLICY_REFRESH {
+                if let Err(e) = crate::domain::policy::refresh(&state).await {
+                    tracing::warn!(error = %e, "cannot refresh the federation policy");
+                }
+                policy_read = Instant::now();
+            }
             let busy: usize = in_flight
                 .lock()
                 .map(|m| m.values().sum())
@@ -150,10 +176,10 @@ pub fn spawn_delivery(federation: FederationConfig<AppState>) -> tokio::task::Jo
                         }
                         let (data, in_flight) = (data.reset_request_count(), in_flight.clone());
                         tokio::spawn(async move {
-                            let outcome = deliver(&data, &claimed).await;
-                            if let Err(e) = &outcome {
-                                tracing::warn!(inbox = %claimed.inbox, attempt = claimed.attempts + 1, error = %e, "delivery failed");
-                            }
+                            let outcome = deliver(&data, &claimed).await.map_err(|f| {
+                                tracing::warn!(inbox = %claimed.inbox, attempt = claimed.attempts + 1, error = %f.message, "delivery failed");
+                                (f.retry, f.message)
+                            });
                             if let Err(e) = outbox::settle(&data, &claimed, outcome).await {
                                 tracing::error!(error = %e, "cannot record delivery outcome");
                             }

@@ -1,4 +1,4 @@
-//! Looking up people and groups on other instances.
+//! Looking up people and groups on other instances; the federation policy and queue.
 
 use activitypub_federation::{
     config::Data, fetch::object_id::ObjectId, fetch::webfinger::webfinger_resolve_actor,
@@ -7,17 +7,22 @@ use axum::{routing::get, Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiQuery, Auth};
+use super::{ApiJson, ApiQuery, Auth};
 use crate::app::AppState;
 use crate::domain::{
     groups,
+    outbox::{self, QueueHealth},
+    policy::{self, Policy, PolicyUpdate},
     views::{GroupView, PersonView},
 };
 use crate::error::{Error, ErrorBody, Result};
 use crate::federation::actors::{authority, DbActor};
 
 pub fn routes() -> Router {
-    Router::new().route("/api/v1/resolve", get(resolve))
+    Router::new()
+        .route("/api/v1/resolve", get(resolve))
+        .route("/api/v1/admin/federation", get(get_policy).put(put_policy))
+        .route("/api/v1/admin/queue", get(queue))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -80,4 +85,40 @@ pub async fn resolve(
             person: Box::new((*p).into()),
         })),
     }
+}
+
+/// The federation policy: mode, blocked and allowed domains (administrators).
+#[utoipa::path(get, path = "/api/v1/admin/federation", tag = "federation", security(("bearer" = [])),
+    responses((status = 200, body = Policy), (status = 403, body = ErrorBody)))]
+pub async fn get_policy(data: Data<AppState>, Auth(viewer): Auth) -> Result<Json<Policy>> {
+    if !viewer.person.is_admin {
+        return Err(Error::forbidden(
+            "only administrators can see the federation policy",
+        ));
+    }
+    Ok(Json(policy::current(&data).await?))
+}
+
+/// Change the federation policy; given lists replace the current ones (administrators).
+#[utoipa::path(put, path = "/api/v1/admin/federation", tag = "federation", security(("bearer" = [])),
+    request_body = PolicyUpdate,
+    responses((status = 200, body = Policy), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_policy(
+    data: Data<AppState>,
+    Auth(viewer): Auth,
+    ApiJson(input): ApiJson<PolicyUpdate>,
+) -> Result<Json<Policy>> {
+    Ok(Json(policy::update(&data, Some(&viewer), input).await?))
+}
+
+/// The delivery queue's health: pending, failing, delivered, given up (administrators).
+#[utoipa::path(get, path = "/api/v1/admin/queue", tag = "federation", security(("bearer" = [])),
+    responses((status = 200, body = QueueHealth), (status = 403, body = ErrorBody)))]
+pub async fn queue(data: Data<AppState>, Auth(viewer): Auth) -> Result<Json<QueueHealth>> {
+    if !viewer.person.is_admin {
+        return Err(Error::forbidden(
+            "only administrators can see the delivery queue",
+        ));
+    }
+    Ok(Json(outbox::health(&data).await?))
 }

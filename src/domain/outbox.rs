@@ -234,7 +234,7 @@ pub async fn dead_domains(state: &AppState) -> Result<Vec<String>> {
 pub async fn settle(
     state: &AppState,
     claimed: &Claimed,
-    outcome: std::result::Result<(), String>,
+    outcome: std::result::Result<(), (bool, String)>,
 ) -> Result<()> {
     let (id, domain, attempts, created_at) = (
         claimed.id,
@@ -263,9 +263,9 @@ pub async fn settle(
                         ))
                         .execute(conn)?;
                 }
-                Err(error) => {
+                Err((retry, error)) => {
                     let attempts = attempts + 1;
-                    let give_up = created_at + Duration::hours(GIVE_UP_AFTER_HOURS) < t;
+                    let give_up = !retry || created_at + Duration::hours(GIVE_UP_AFTER_HOURS) < t;
                     let wait = (30_i64 << attempts.clamp(0, 20)).min(MAX_BACKOFF_SECONDS);
                     diesel::update(deliveries::table.find(id))
                         .set((

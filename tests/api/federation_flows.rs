@@ -253,3 +253,159 @@ async fn edits_votes_deletions_and_unfollows_propagate() {
         "beta no longer follows"
     );
 }
+
+#[tokio::test]
+async fn allowlist_and_blocklist_refuse_traffic_both_ways() {
+    let alpha = spawn_named("alpha").await;
+    let beta = spawn_named("beta").await;
+    let gamma = spawn_named("gamma").await;
+    let root = alpha.admin("root").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "agency_net").await;
+    let group = alpha.handle("agency_net");
+    let beta_domain = beta.server.state.config.domain.clone();
+
+    let (status, _) = alpha
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/admin/federation",
+            Some(&alice),
+            Some(json!({"mode": "allowlist"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = alpha
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/admin/federation",
+            Some(&root),
+            Some(json!({"allowed": ["not a domain/x"]})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("domain"))
+    );
+    let (status, policy) = alpha
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/admin/federation",
+            Some(&root),
+            Some(json!({"mode": "allowlist", "allowed": [beta_domain]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{policy}");
+    assert_eq!(policy["mode"], "allowlist");
+
+    // Allowlist: beta is in, gamma is out.
+    let bob = beta.register("bob").await;
+    resolve_and_join(&beta, &bob, &group).await;
+    let carol = gamma.register("carol").await;
+    let (status, _) = gamma
+        .get(&format!("/api/v1/resolve?q=!{group}"), Some(&carol))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, joined) = gamma
+        .post(
+            &format!("/api/v1/groups/{group}/join"),
+            Some(&carol),
+            json!({}),
+        )
+        .await;
+    assert_eq!(joined["state"], "pending");
+    alpha.thread(&alice, "agency_net", "Network only").await;
+    eventually("beta gets the thread", || async {
+        !threads_of(&beta, &group).await.is_empty()
+    })
+    .await;
+    eventually("gamma's follow was refused", || async {
+        gamma
+            .server
+            .state
+            .db
+            .read(|c| {
+                use commonplace::db::schema::deliveries;
+                use diesel::prelude::*;
+                Ok(deliveries::table
+                    .filter(deliveries::delivered_at.is_not_null())
+                    .count()
+                    .get_result::<i64>(c)?
+                    > 0)
+            })
+            .await
+            .unwrap()
+    })
+    .await;
+    let (_, g) = gamma
+        .get(&format!("/api/v1/groups/{group}"), Some(&carol))
+        .await;
+    assert_eq!(g["membership"], "pending", "alpha refused gamma's follow");
+    let (_, a) = alpha.get("/api/v1/groups/agency_net", None).await;
+    assert_eq!(a["member_count"], 2, "alice and bob only");
+    assert!(threads_of(&gamma, &group).await.is_empty());
+
+    // Block list: beta blocked, the rest open.
+    let (status, _) = alpha
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/admin/federation",
+            Some(&root),
+            Some(json!({"mode": "open", "allowed": [], "blocked": [beta_domain]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let dave = gamma.register("dave").await;
+    resolve_and_join(&gamma, &dave, &group).await;
+    let on_beta = threads_of(&beta, &group).await[0]["id"].as_i64().unwrap();
+    beta.comment(&bob, on_beta, None, "Can you hear me?").await;
+    alpha.thread(&alice, "agency_net", "After the block").await;
+    eventually("gamma gets the new thread", || async {
+        threads_of(&gamma, &group)
+            .await
+            .iter()
+            .any(|t| t["title"] == "After the block")
+    })
+    .await;
+    // Give beta's reply time to be refused, then check neither side took the other's traffic.
+    eventually("beta's delivery settles", || async {
+        beta.server
+            .state
+            .db
+            .read(|c| {
+                use commonplace::db::schema::deliveries;
+                use diesel::prelude::*;
+                Ok(deliveries::table
+                    .filter(deliveries::attempts.gt(0))
+                    .count()
+                    .get_result::<i64>(c)?
+                    >= 2)
+            })
+            .await
+            .unwrap()
+    })
+    .await;
+    assert!(
+        !threads_of(&beta, &group)
+            .await
+            .iter()
+            .any(|t| t["title"] == "After the block"),
+        "alpha sends nothing to beta"
+    );
+    let on_alpha = threads_of(&alpha, "agency_net")
+        .await
+        .iter()
+        .find(|t| t["title"] == "Network only")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (_, d) = alpha
+        .get(&format!("/api/v1/threads/{on_alpha}"), None)
+        .await;
+    assert_eq!(
+        d["comments"].as_array().unwrap().len(),
+        0,
+        "alpha takes nothing from beta"
+    );
+    let (_, p) = alpha.get("/api/v1/admin/federation", Some(&root)).await;
+    assert_eq!(p["blocked"], json!([beta_domain]));
+}
