@@ -285,7 +285,7 @@ fn read_password() -> anyhow::Result<String> {
 /// The effective configuration, as TOML, for `config check`.
 fn toml_like(config: &Config) -> String {
     let mut out = format!(
-        "domain = {:?}\nbind = \"{}\"\ndatabase_url = {:?}\nhttps = {}\ninstance_name = {:?}\nregistration_mode = \"{}\"\npool_size = {}\n",
+        "domain = {:?}\nbind = \"{}\"\ndatabase_url = {:?}\nhttps = {}\ninstance_name = {:?}\nregistration_mode = \"{}\"\npool_size = {}\ndelivery_retry_seconds = {}\n",
         config.domain,
         config.bind,
         redact(&config.database_url),
@@ -293,6 +293,7 @@ fn toml_like(config: &Config) -> String {
         config.instance_name,
         config.registration_mode.as_str(),
         config.pool_size,
+        config.delivery_retry_seconds,
     );
     let l = &config.limits;
     out.push_str(&format!(

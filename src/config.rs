@@ -30,6 +30,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Connections in the database pool.
     pub pool_size: u32,
+    /// Wait before the first retry of a failed delivery, in seconds; it doubles with each
+    /// attempt up to six hours, and deliveries are given up after 72 hours.
+    pub delivery_retry_seconds: u64,
     pub limits: Limits,
 }
 
@@ -70,6 +73,7 @@ impl Default for Config {
             registration_mode: RegistrationMode::Open,
             log_format: LogFormat::Text,
             pool_size: 8,
+            delivery_retry_seconds: 30,
             limits: Limits::default(),
         }
     }
@@ -149,6 +153,9 @@ impl Config {
             || self.database_url.starts_with("postgresql://"))
         {
             return bad("database_url", "must start with sqlite:// or postgres://");
+        }
+        if self.delivery_retry_seconds == 0 {
+            return bad("delivery_retry_seconds", "must be at least 1");
         }
         if self.pool_size == 0 {
             return bad("pool_size", "must be at least 1");

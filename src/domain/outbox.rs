@@ -236,6 +236,7 @@ pub async fn settle(
     claimed: &Claimed,
     outcome: std::result::Result<(), (bool, String)>,
 ) -> Result<()> {
+    let base_wait = i64::try_from(state.config.delivery_retry_seconds).unwrap_or(30);
     let (id, domain, attempts, created_at) = (
         claimed.id,
         claimed.domain.clone(),
@@ -266,7 +267,9 @@ pub async fn settle(
                 Err((retry, error)) => {
                     let attempts = attempts + 1;
                     let give_up = !retry || created_at + Duration::hours(GIVE_UP_AFTER_HOURS) < t;
-                    let wait = (30_i64 << attempts.clamp(0, 20)).min(MAX_BACKOFF_SECONDS);
+                    let wait = base_wait
+                        .saturating_mul(1 << (attempts - 1).clamp(0, 20))
+                        .min(MAX_BACKOFF_SECONDS);
                     diesel::update(deliveries::table.find(id))
                         .set((
                             deliveries::attempts.eq(attempts),

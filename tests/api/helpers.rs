@@ -12,7 +12,14 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub server: RunningServer,
-    _dir: tempfile::TempDir,
+    config: Config,
+    dir: tempfile::TempDir,
+}
+
+/// An instance that was stopped; `start` brings it back on the same port and database.
+pub struct Stopped {
+    config: Config,
+    dir: tempfile::TempDir,
 }
 
 /// A database URL no other test uses.
@@ -54,6 +61,7 @@ pub async fn spawn_named(name: &str) -> TestApp {
     spawn_with(move |c| {
         let port = c.domain.rsplit(':').next().unwrap_or_default().to_string();
         c.domain = format!("{name}.localhost:{port}");
+        c.delivery_retry_seconds = 1;
     })
     .await
 }
@@ -95,16 +103,48 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.limits.auth_attempts_per_minute = 10_000;
     adjust(&mut config);
     config.validate().expect("valid test config");
-    let server = app::start(config, listener).await.expect("server starts");
+    launch(config, listener, dir).await
+}
+
+async fn launch(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    dir: tempfile::TempDir,
+) -> TestApp {
+    let port = listener.local_addr().expect("addr").port();
+    let server = app::start(config.clone(), listener)
+        .await
+        .expect("server starts");
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
         server,
-        _dir: dir,
+        config,
+        dir,
+    }
+}
+
+impl Stopped {
+    /// Starts again on the same port and database, as after a crash or an upgrade.
+    pub async fn start(self) -> TestApp {
+        let port = self.config.domain.rsplit(':').next().unwrap().to_string();
+        let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}"))
+            .await
+            .expect("rebind");
+        launch(self.config, listener, self.dir).await
     }
 }
 
 impl TestApp {
+    /// Stops the server (its database stays).
+    pub async fn stop(self) -> Stopped {
+        self.server.stop().await;
+        Stopped {
+            config: self.config,
+            dir: self.dir,
+        }
+    }
+
     /// Sends a request; returns the status and the body parsed as JSON (Null when empty).
     pub async fn call(
         &self,

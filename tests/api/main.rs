@@ -6,6 +6,7 @@ mod accounts;
 mod cli;
 mod content;
 mod federation;
+mod federation_faults;
 mod federation_flows;
 mod federation_security;
 mod groups;

@@ -1,0 +1,101 @@
+//! Deliveries survive a receiver that is down and a sender that restarts.
+
+use commonplace::db::schema::deliveries;
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{eventually, spawn_named, TestApp};
+
+async fn delivery_rows(app: &TestApp) -> Vec<(i64, i32, bool, Option<String>)> {
+    app.server
+        .state
+        .db
+        .read(|c| {
+            Ok(deliveries::table
+                .order(deliveries::id.asc())
+                .select((
+                    deliveries::id,
+                    deliveries::attempts,
+                    deliveries::delivered_at.is_not_null(),
+                    deliveries::last_error,
+                ))
+                .load(c)?)
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_follower_that_was_down_gets_what_it_missed_across_a_sender_restart() {
+    let alpha = spawn_named("alpha").await;
+    let beta = spawn_named("beta").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "ops").await;
+    let group = alpha.handle("ops");
+    let bob = beta.register("bob").await;
+    let (_, found) = beta
+        .get(&format!("/api/v1/resolve?q=!{group}"), Some(&bob))
+        .await;
+    assert_eq!(found["type"], "group");
+    beta.post(
+        &format!("/api/v1/groups/{group}/join"),
+        Some(&bob),
+        json!({}),
+    )
+    .await;
+    eventually("accepted", || async {
+        beta.get(&format!("/api/v1/groups/{group}"), Some(&bob))
+            .await
+            .1["membership"]
+            == "accepted"
+    })
+    .await;
+    let delivered_before: Vec<_> = delivery_rows(&alpha)
+        .await
+        .into_iter()
+        .filter(|r| r.2)
+        .collect();
+
+    // Beta goes down; a thread is posted meanwhile and its delivery fails.
+    let beta_down = beta.stop().await;
+    alpha.thread(&alice, "ops", "While beta was down").await;
+    eventually("a failed attempt", || async {
+        delivery_rows(&alpha)
+            .await
+            .iter()
+            .any(|r| !r.2 && r.1 >= 1 && r.3.is_some())
+    })
+    .await;
+
+    // Alpha restarts with the delivery still pending; beta comes back.
+    let alpha = alpha.stop().await.start().await;
+    let beta = beta_down.start().await;
+    eventually("beta gets the thread", || async {
+        let (status, page) = beta
+            .get(&format!("/api/v1/groups/{group}/threads"), None)
+            .await;
+        status == StatusCode::OK && page["items"].as_array().is_some_and(|i| i.len() == 1)
+    })
+    .await;
+    let (_, page) = beta
+        .get(&format!("/api/v1/groups/{group}/threads"), None)
+        .await;
+    assert_eq!(page["items"][0]["title"], "While beta was down");
+
+    // Everything is delivered; what was delivered before the restart was not sent again.
+    eventually("all delivered", || async {
+        delivery_rows(&alpha).await.iter().all(|r| r.2)
+    })
+    .await;
+    let rows = delivery_rows(&alpha).await;
+    for old in &delivered_before {
+        let now = rows.iter().find(|r| r.0 == old.0).unwrap();
+        assert_eq!(now.1, old.1, "delivery {} was attempted again", old.0);
+    }
+    let (_, health) = alpha
+        .get("/api/v1/admin/queue", Some(&alpha.admin("root").await))
+        .await;
+    assert_eq!(health["pending"], 0, "{health}");
+    assert_eq!(health["given_up"], 0);
+}
