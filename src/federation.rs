@@ -317,7 +317,7 @@ pub fn note_json(c: &CommentObject) -> Result<NoteJson> {
         to: vec![group.clone(), url(PUBLIC)?],
         cc: Vec::new(),
         audience: Some(group),
-        in_reply_to: url(c.parent_ap_id.as_deref().unwrap_or(&c.thread_ap_id))?,
+        in_reply_to: Some(url(c.parent_ap_id.as_deref().unwrap_or(&c.thread_ap_id))?),
         content: c.comment.body_html.clone(),
         media_type: "text/html".into(),
         source: Source::markdown(&c.comment.body_source),

@@ -126,6 +126,9 @@ pub fn spawn_delivery(federation: FederationConfig<AppState>) -> tokio::task::Jo
                 if let Err(e) = crate::domain::policy::refresh(&state).await {
                     tracing::warn!(error = %e, "cannot refresh the federation policy");
                 }
+                if let Err(e) = crate::domain::groups::resend_stale_follows(&state).await {
+                    tracing::warn!(error = %e, "cannot resend unanswered follows");
+                }
                 policy_read = Instant::now();
             }
             let busy: usize = in_flight

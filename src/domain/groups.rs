@@ -747,3 +747,65 @@ pub async fn act_on_member(
         })
         .await
 }
+
+/// Follows of remote groups still unanswered are sent again after this long (then 4× longer each
+/// time): some servers drop the first Accept to an instance they have never seen.
+const FOLLOW_RESEND_MINUTES: i64 = 10;
+const FOLLOW_MAX_ATTEMPTS: i32 = 5;
+
+/// Sends again the `Follow`s of pending memberships in remote groups that got no answer.
+/// Returns how many were sent.
+///
+/// # Errors
+/// Database failures only.
+pub async fn resend_stale_follows(state: &AppState) -> Result<usize> {
+    let origin = state.origin();
+    let sent = state
+        .db
+        .write(move |conn| {
+            let t = now();
+            let pending: Vec<(Membership, Person, Group)> = memberships::table
+                .inner_join(persons::table)
+                .inner_join(groups::table)
+                .filter(memberships::state.eq(PENDING))
+                .filter(groups::local.eq(false))
+                .filter(persons::local.eq(true))
+                .filter(memberships::follow_attempts.lt(FOLLOW_MAX_ATTEMPTS))
+                .select((
+                    Membership::as_select(),
+                    Person::as_select(),
+                    Group::as_select(),
+                ))
+                .load(conn)?;
+            let mut sent = 0;
+            for (m, person, group) in pending {
+                let wait = chrono::Duration::minutes(
+                    FOLLOW_RESEND_MINUTES
+                        * 4_i64.pow(m.follow_attempts.saturating_sub(1).max(0) as u32),
+                );
+                if m.follow_sent_at.is_some_and(|at| at + wait > t) {
+                    continue;
+                }
+                let follow_id = publish::follow(conn, &origin, &person, &group)?;
+                diesel::update(
+                    memberships::table
+                        .filter(memberships::group_id.eq(group.id))
+                        .filter(memberships::person_id.eq(person.id)),
+                )
+                .set((
+                    memberships::ap_id.eq(Some(follow_id)),
+                    memberships::follow_sent_at.eq(Some(t)),
+                    memberships::follow_attempts.eq(m.follow_attempts + 1),
+                ))
+                .execute(conn)?;
+                sent += 1;
+            }
+            Ok(sent)
+        })
+        .await?;
+    if sent > 0 {
+        tracing::info!(sent, "unanswered follows sent again");
+        state.outbox_wake.notify_one();
+    }
+    Ok(sent)
+}

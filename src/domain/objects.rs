@@ -329,3 +329,38 @@ pub async fn group_of_thread(state: &AppState, thread_id: i64) -> Result<Group> 
         })
         .await
 }
+
+/// A local actor found by its ActivityPub id.
+pub enum LocalActor {
+    Person(Person),
+    Group(Group),
+}
+
+/// The local person or group with this id, if it is ours.
+///
+/// # Errors
+/// Database failures only.
+pub async fn local_actor(state: &AppState, ap_id: &str) -> Result<Option<LocalActor>> {
+    let ap_id = ap_id.to_string();
+    state
+        .db
+        .read(move |c| {
+            if let Some(g) = groups::table
+                .filter(groups::ap_id.eq(&ap_id))
+                .filter(groups::local.eq(true))
+                .select(Group::as_select())
+                .first(c)
+                .optional()?
+            {
+                return Ok(Some(LocalActor::Group(g)));
+            }
+            Ok(persons::table
+                .filter(persons::ap_id.eq(&ap_id))
+                .filter(persons::local.eq(true))
+                .select(Person::as_select())
+                .first(c)
+                .optional()?
+                .map(LocalActor::Person))
+        })
+        .await
+}

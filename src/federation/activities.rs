@@ -503,17 +503,19 @@ async fn create_or_update(
             .await?;
         }
         PostJson::Note(note) => {
-            let (thread_id, parent_id) =
-                match objects::by_ap_id(data, note.in_reply_to.as_str()).await? {
-                    Some(objects::ReplyTarget::Thread(t)) => (t.id, None),
-                    Some(objects::ReplyTarget::Comment(c)) => (c.thread_id, Some(c.id)),
-                    None => {
-                        return Err(Error::Refused(format!(
-                            "{} is not a thread or comment we know",
-                            note.in_reply_to
-                        )))
-                    }
-                };
+            let Some(in_reply_to) = note.in_reply_to.clone() else {
+                return thread_from_mention(data, author, note, activity, relayed_by).await;
+            };
+            let (thread_id, parent_id) = match objects::by_ap_id(data, in_reply_to.as_str()).await?
+            {
+                Some(objects::ReplyTarget::Thread(t)) => (t.id, None),
+                Some(objects::ReplyTarget::Comment(c)) => (c.thread_id, Some(c.id)),
+                None => {
+                    return Err(Error::Refused(format!(
+                        "{in_reply_to} is not a thread or comment we know"
+                    )));
+                }
+            };
             let thread_group = objects::group_of_thread(data, thread_id).await?;
             check_relay(&thread_group, relayed_by)?;
             let (body_source, body_html) =
@@ -536,6 +538,94 @@ async fn create_or_update(
         }
     }
     Ok(())
+}
+
+/// A post that is not a reply and mentions one of our groups (as Mastodon users write
+/// `@design@agency.example …`) starts a thread there: its first line, without the leading
+/// mentions, is the title; the whole post is the body.
+async fn thread_from_mention(
+    data: &Data<AppState>,
+    author: Person,
+    note: NoteJson,
+    activity: Value,
+    relayed_by: Option<&Group>,
+) -> Result<()> {
+    let mentioned = note
+        .tag
+        .iter()
+        .filter(|t| t.kind == "Mention")
+        .filter_map(|t| t.href.clone())
+        .chain(note.to.iter().cloned())
+        .chain(note.cc.iter().cloned());
+    let mut target = None;
+    for candidate in mentioned {
+        if let Some(objects::LocalActor::Group(g)) =
+            objects::local_actor(data, candidate.as_str()).await?
+        {
+            target = Some(g);
+            break;
+        }
+    }
+    let group = target.ok_or_else(|| {
+        Error::Refused("a post that is neither a reply nor addressed to one of our groups".into())
+    })?;
+    check_relay(&group, relayed_by)?;
+    let limits = &data.config.limits;
+    let (body_source, body_html) =
+        remote_body(note.source.as_ref(), Some(&note.content), limits.body_bytes)?;
+    let title = title_from_text(&html_to_text(&body_html), limits.title_chars)
+        .ok_or_else(|| Error::Refused("the post has no text to make a title of".into()))?;
+    threads::store_remote(
+        data,
+        author,
+        group,
+        threads::RemoteThread {
+            ap_id: note.id.to_string(),
+            title,
+            body_source,
+            body_html,
+            url: None,
+            published: note.published.naive_utc(),
+            updated: note.updated.map(|u| u.naive_utc()),
+        },
+        activity,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Plain text of sanitized HTML, one line per paragraph or line break.
+fn html_to_text(html: &str) -> String {
+    let spaced = html
+        .replace("<br>", "\n")
+        .replace("<br />", "\n")
+        .replace("</p>", "</p>\n");
+    let text = ammonia::Builder::empty().clean(&spaced).to_string();
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The first non-empty line without leading `@mentions`, cut at a word to fit `max` characters.
+fn title_from_text(text: &str, max: usize) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let words: Vec<&str> = line
+        .split_whitespace()
+        .skip_while(|w| w.starts_with('@'))
+        .collect();
+    let mut title = String::new();
+    for w in words {
+        if title.chars().count() + w.chars().count() + 1 > max {
+            break;
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(w);
+    }
+    (!title.is_empty()).then_some(title)
 }
 
 /// Content for a remote group arrives relayed by that group; content for ours arrives directly.
@@ -606,4 +696,24 @@ async fn fetch_activity(data: &Data<AppState>, id: &Url) -> Result<Value> {
         verify_same_origin(&res.url, id)?;
     }
     Ok(res.object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_come_from_the_first_line_without_mentions() {
+        let text =
+            html_to_text("<p>@design@a.example Plain &amp; simple forms</p><p>More text</p>");
+        assert_eq!(
+            title_from_text(&text, 200).as_deref(),
+            Some("Plain & simple forms")
+        );
+        assert_eq!(
+            title_from_text("one two three", 7).as_deref(),
+            Some("one two")
+        );
+        assert_eq!(title_from_text("@only@mentions", 200), None);
+    }
 }

@@ -185,7 +185,9 @@ pub struct NoteJson {
     pub cc: Vec<Url>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<Url>,
-    pub in_reply_to: Url,
+    /// Absent for a post that starts a thread (a Mastodon post mentioning a group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<Url>,
     pub content: String,
     #[serde(default = "text_html")]
     pub media_type: String,

@@ -379,7 +379,7 @@ fn real_servers_documents_parse() {
     );
     let note: NoteJson = serde_json::from_value(parse("lemmy/comment.json")).unwrap();
     assert_eq!(
-        note.in_reply_to.as_str(),
+        note.in_reply_to.as_ref().unwrap().as_str(),
         "https://enterprise.lemmy.ml/post/55143"
     );
     let toot: NoteJson = serde_json::from_value(parse("mastodon/note.json")).unwrap();

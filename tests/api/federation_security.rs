@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::helpers::{spawn_named, TestApp};
 
 /// Signs requests as `actor` (a local person or group of `app`), as that instance would.
-async fn signer(app: &TestApp, actor_ap_id: &str) -> Data<()> {
+pub async fn signer(app: &TestApp, actor_ap_id: &str) -> Data<()> {
     let actor = match actor_by_ap_id(&app.server.state, actor_ap_id)
         .await
         .unwrap()
@@ -45,7 +45,7 @@ fn inbox(target: &TestApp) -> String {
 }
 
 /// Signs `body` and lets `tamper` change the request before it is sent.
-async fn post_signed(
+pub async fn post_signed(
     from: &Data<()>,
     to: &TestApp,
     body: &Value,

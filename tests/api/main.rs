@@ -8,6 +8,7 @@ mod content;
 mod federation;
 mod federation_faults;
 mod federation_flows;
+mod federation_mastodon;
 mod federation_security;
 mod groups;
 mod site;
