@@ -343,20 +343,53 @@ pub async fn remove(
     id: i64,
     value: bool,
 ) -> Result<CommentView> {
-    let person = viewer.person.clone();
-    state
+    remove_as(state, viewer.person.clone(), id, value, None).await
+}
+
+/// Removes or restores a comment as a steward, local or vouched for by its remote group
+/// (`relayed`, as for threads).
+///
+/// # Errors
+/// 403 for non-stewards, 404 for an unknown comment.
+pub async fn remove_as(
+    state: &AppState,
+    person: Person,
+    id: i64,
+    value: bool,
+    relayed: Option<serde_json::Value>,
+) -> Result<CommentView> {
+    let origin = state.origin();
+    let view = state
         .db
         .write(move |conn| {
             let comment = find_comment(conn, id)?;
             let thread = find_thread(conn, comment.thread_id)?;
-            require_steward(conn, thread.group_id, &person)?;
+            if relayed.is_none() {
+                require_steward(conn, thread.group_id, &person)?;
+            }
             if comment.removed != value && !comment.deleted {
                 adjust_count(conn, comment.thread_id, if value { -1 } else { 1 })?;
             }
             diesel::update(comments::table.find(id))
                 .set(comments::removed.eq(value))
                 .execute(conn)?;
+            let group = groups::table
+                .find(thread.group_id)
+                .select(Group::as_select())
+                .first(conn)?;
+            publish::moderation(
+                conn,
+                &origin,
+                &person,
+                &group,
+                publish::ModAction::Remove,
+                &comment.ap_id,
+                value,
+                relayed,
+            )?;
             load_view(conn, id, person.id, true)
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(view)
 }

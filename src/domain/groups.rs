@@ -335,8 +335,13 @@ pub async fn update(
         .as_deref()
         .map(|d| text::parse_markdown("rules", d, limit))
         .transpose()?;
-    let (id, name, person) = (state.instance_id, name.to_string(), viewer.person.clone());
-    state
+    let (id, name, person, app) = (
+        state.instance_id,
+        name.to_string(),
+        viewer.person.clone(),
+        state.clone(),
+    );
+    let view = state
         .db
         .write(move |conn| {
             let group = find_group(conn, id, &name)?;
@@ -369,9 +374,14 @@ pub async fn update(
                 .set(groups::updated_at.eq(now()))
                 .execute(conn)?;
             let group = target.select(Group::as_select()).first(conn)?;
+            let json = serde_json::to_value(crate::federation::group_json(&app, &group)?)
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            publish::group_updated(conn, &app.origin(), &person, &group, json)?;
             load_view(conn, group, Some(person.id))
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(view)
 }
 
 /// Joins a group: accepted at once, or pending where stewards approve members.
@@ -668,13 +678,14 @@ pub async fn act_on_member(
     member: &str,
     action: MemberAction,
 ) -> Result<MemberView> {
-    let (id, name, member, actor) = (
+    let (id, name, member, actor, origin) = (
         state.instance_id,
         name.to_string(),
         member.to_string(),
         viewer.person.clone(),
+        state.origin(),
     );
-    state
+    let view = state
         .db
         .write(move |conn| {
             let group = find_group(conn, id, &name)?;
@@ -718,6 +729,7 @@ pub async fn act_on_member(
                                 stewards::created_at.eq(now()),
                             ))
                             .execute(conn)?;
+                        publish::steward_added(conn, &origin, &actor, &group, &person.ap_id)?;
                     }
                     current.clone()
                 }
@@ -745,7 +757,9 @@ pub async fn act_on_member(
                 joined_at: joined_at.and_utc(),
             })
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(view)
 }
 
 /// Follows of remote groups still unanswered are sent again after this long (then 4× longer each
@@ -808,4 +822,51 @@ pub async fn resend_stale_follows(state: &AppState) -> Result<usize> {
         state.outbox_wake.notify_one();
     }
     Ok(sent)
+}
+
+/// Records a steward change that a remote group announced about itself.
+///
+/// # Errors
+/// Database failures only.
+pub async fn set_remote_steward(
+    state: &AppState,
+    group: Group,
+    person: Person,
+    steward: bool,
+) -> Result<()> {
+    if group.local {
+        return Err(Error::Refused(
+            "stewards of our groups are appointed here".into(),
+        ));
+    }
+    state
+        .db
+        .write(move |conn| {
+            let row = stewards::table
+                .filter(stewards::group_id.eq(group.id))
+                .filter(stewards::person_id.eq(person.id));
+            diesel::delete(row).execute(conn)?;
+            if steward {
+                diesel::insert_into(stewards::table)
+                    .values((
+                        stewards::group_id.eq(group.id),
+                        stewards::person_id.eq(person.id),
+                        stewards::created_at.eq(now()),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Whether `person` is a steward of the group with this id.
+///
+/// # Errors
+/// Database failures only.
+pub async fn steward_of(state: &AppState, group_id: i64, person_id: i64) -> Result<bool> {
+    state
+        .db
+        .read(move |c| is_steward(c, group_id, person_id))
+        .await
 }

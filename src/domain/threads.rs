@@ -605,12 +605,35 @@ pub async fn moderate(
     flag: ThreadFlag,
     value: bool,
 ) -> Result<ThreadView> {
-    let person = viewer.person.clone();
-    state
+    moderate_as(state, viewer.person.clone(), id, flag, value, None).await
+}
+
+/// A steward action on a thread, local or remote. `relayed` is the activity that carried it
+/// when its group, a remote one, announced it: the group vouches for its own stewards. Without
+/// it, the actor must be a steward here.
+///
+/// # Errors
+/// 403 for non-stewards, 404 for an unknown thread, 409 for a deleted one.
+pub async fn moderate_as(
+    state: &AppState,
+    person: Person,
+    id: i64,
+    flag: ThreadFlag,
+    value: bool,
+    relayed: Option<serde_json::Value>,
+) -> Result<ThreadView> {
+    let origin = state.origin();
+    let view = state
         .db
         .write(move |conn| {
             let thread = find_thread(conn, id)?;
-            require_steward(conn, thread.group_id, &person)?;
+            let group = groups::table
+                .find(thread.group_id)
+                .select(Group::as_select())
+                .first(conn)?;
+            if relayed.is_none() {
+                require_steward(conn, thread.group_id, &person)?;
+            }
             if thread.deleted {
                 return Err(Error::Conflict {
                     field: None,
@@ -637,8 +660,25 @@ pub async fn moderate(
                         .execute(conn)?
                 }
             };
+            let action = match flag {
+                ThreadFlag::Pinned => publish::ModAction::Feature,
+                ThreadFlag::Locked => publish::ModAction::Lock,
+                ThreadFlag::Removed => publish::ModAction::Remove,
+            };
+            publish::moderation(
+                conn,
+                &origin,
+                &person,
+                &group,
+                action,
+                &thread.ap_id,
+                value,
+                relayed,
+            )?;
             tracing::info!(steward = %person.username, "thread moderated");
             load_view(conn, id, person.id, true)
         })
-        .await
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(view)
 }

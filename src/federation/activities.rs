@@ -32,7 +32,41 @@ pub enum InboxActivity {
     CreateOrUpdate(Box<CreateOrUpdate>),
     Vote(Vote),
     Delete(Delete),
+    Mod(ModAction),
+    UpdateGroup(Box<UpdateGroup>),
     Announce(Announce),
+}
+
+/// Steward actions as Lemmy's moderators send them.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum ModKind {
+    /// Lock a thread against new comments.
+    Lock,
+    /// Add to `target`: the group's `featured` (pin) or `moderators` collection.
+    Add,
+    /// Remove from `target`.
+    Remove,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModAction {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: ModKind,
+    pub actor: Url,
+    pub object: Url,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Url>,
+}
+
+/// `Update` of a group's description, by one of its stewards.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UpdateGroup {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: UpdateType,
+    pub actor: Url,
+    pub object: crate::federation::wire::GroupJson,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,6 +112,8 @@ pub struct Undo {
 pub enum Undoable {
     Follow(Follow),
     Vote(Vote),
+    Delete(Delete),
+    Mod(ModAction),
 }
 
 impl Undoable {
@@ -85,6 +121,8 @@ impl Undoable {
         match self {
             Undoable::Follow(f) => &f.actor,
             Undoable::Vote(v) => &v.actor,
+            Undoable::Delete(d) => &d.actor,
+            Undoable::Mod(m) => &m.actor,
         }
     }
 }
@@ -226,6 +264,8 @@ impl Activity for InboxActivity {
             InboxActivity::CreateOrUpdate(a) => &a.id,
             InboxActivity::Vote(a) => &a.id,
             InboxActivity::Delete(a) => &a.id,
+            InboxActivity::Mod(a) => &a.id,
+            InboxActivity::UpdateGroup(a) => &a.id,
             InboxActivity::Announce(a) => &a.id,
         }
     }
@@ -239,6 +279,8 @@ impl Activity for InboxActivity {
             InboxActivity::CreateOrUpdate(a) => &a.actor,
             InboxActivity::Vote(a) => &a.actor,
             InboxActivity::Delete(a) => &a.actor,
+            InboxActivity::Mod(a) => &a.actor,
+            InboxActivity::UpdateGroup(a) => &a.actor,
             InboxActivity::Announce(a) => &a.actor,
         }
     }
@@ -302,6 +344,12 @@ async fn receive(
         InboxActivity::Vote(v) if matches!(v.kind, VoteType::Dislike(_)) => "Dislike",
         InboxActivity::Vote(_) => "Like",
         InboxActivity::Delete(_) => "Delete",
+        InboxActivity::Mod(m) => match m.kind {
+            ModKind::Lock => "Lock",
+            ModKind::Add => "Add",
+            ModKind::Remove => "Remove",
+        },
+        InboxActivity::UpdateGroup(_) => "Update",
         InboxActivity::Announce(_) => "Announce",
     };
     let raw = serde_json::to_value(&activity).map_err(|e| Error::Internal(e.to_string()))?;
@@ -358,7 +406,44 @@ async fn receive(
                 groups::remote_unfollow(data, target, follower).await?;
             }
             Undoable::Vote(v) => vote(data, &v.actor, &v.object, 0, raw, relayed_by).await?,
+            Undoable::Delete(d) => {
+                let object = id_of(&d.object)
+                    .ok_or_else(|| Error::Refused("Undo of a Delete of nothing".into()))?;
+                steward_action(
+                    data,
+                    &d.actor,
+                    &object,
+                    Moderation::Remove(false),
+                    raw,
+                    relayed_by,
+                )
+                .await?;
+            }
+            Undoable::Mod(m) if m.kind == ModKind::Lock => {
+                steward_action(
+                    data,
+                    &m.actor,
+                    &m.object,
+                    Moderation::Lock(false),
+                    raw,
+                    relayed_by,
+                )
+                .await?;
+            }
+            Undoable::Mod(_) => {
+                return Err(Error::Refused("only a Lock can be undone that way".into()))
+            }
         },
+        InboxActivity::Mod(m) => mod_action(data, m, raw, relayed_by).await?,
+        InboxActivity::UpdateGroup(u) => {
+            let g = relayed_by.ok_or_else(|| {
+                Error::Refused("a group's update must come from the group".into())
+            })?;
+            if u.object.id.as_str() != g.ap_id {
+                return Err(Error::Refused("a group may only update itself".into()));
+            }
+            crate::domain::remote::upsert_group(data, u.object).await?;
+        }
         InboxActivity::Vote(v) => {
             let score = if matches!(v.kind, VoteType::Dislike(_)) {
                 -1
@@ -402,6 +487,125 @@ async fn vote(
     Ok(())
 }
 
+/// What a steward did.
+#[derive(Debug, Clone, Copy)]
+enum Moderation {
+    Remove(bool),
+    Lock(bool),
+    Feature(bool),
+}
+
+/// A steward action on a thread or comment. A remote group vouches for its own stewards by
+/// relaying; for our groups the actor must be one of the stewards here.
+async fn steward_action(
+    data: &Data<AppState>,
+    actor: &Url,
+    object: &Url,
+    action: Moderation,
+    raw: Value,
+    relayed_by: Option<&Group>,
+) -> Result<()> {
+    let steward = person(data, actor).await?;
+    let (thread_id, comment_id) = match objects::by_ap_id(data, object.as_str()).await? {
+        Some(objects::ReplyTarget::Thread(t)) => (t.id, None),
+        Some(objects::ReplyTarget::Comment(c)) => (c.thread_id, Some(c.id)),
+        None => return Ok(()),
+    };
+    let group = objects::group_of_thread(data, thread_id).await?;
+    check_relay(&group, relayed_by)?;
+    if relayed_by.is_none() && !groups::steward_of(data, group.id, steward.id).await? {
+        return Err(Error::Refused(
+            "only the group's stewards may do this".into(),
+        ));
+    }
+    match (action, comment_id) {
+        (Moderation::Remove(value), Some(c)) => {
+            comments::remove_as(data, steward, c, value, Some(raw))
+                .await
+                .map(|_| ())
+        }
+        (Moderation::Remove(value), None) => threads::moderate_as(
+            data,
+            steward,
+            thread_id,
+            threads::ThreadFlag::Removed,
+            value,
+            Some(raw),
+        )
+        .await
+        .map(|_| ()),
+        (Moderation::Lock(value), None) => threads::moderate_as(
+            data,
+            steward,
+            thread_id,
+            threads::ThreadFlag::Locked,
+            value,
+            Some(raw),
+        )
+        .await
+        .map(|_| ()),
+        (Moderation::Feature(value), None) => threads::moderate_as(
+            data,
+            steward,
+            thread_id,
+            threads::ThreadFlag::Pinned,
+            value,
+            Some(raw),
+        )
+        .await
+        .map(|_| ()),
+        (_, Some(_)) => Err(Error::Refused("comments cannot be locked or pinned".into())),
+    }
+}
+
+/// `Lock`, and `Add`/`Remove` on a group's featured or moderators collection.
+async fn mod_action(
+    data: &Data<AppState>,
+    m: ModAction,
+    raw: Value,
+    relayed_by: Option<&Group>,
+) -> Result<()> {
+    let target = m.target.as_ref().map(Url::as_str).unwrap_or_default();
+    let add = m.kind == ModKind::Add;
+    match m.kind {
+        ModKind::Lock => {
+            steward_action(
+                data,
+                &m.actor,
+                &m.object,
+                Moderation::Lock(true),
+                raw,
+                relayed_by,
+            )
+            .await
+        }
+        _ if target.ends_with("/featured") => {
+            steward_action(
+                data,
+                &m.actor,
+                &m.object,
+                Moderation::Feature(add),
+                raw,
+                relayed_by,
+            )
+            .await
+        }
+        _ if target.ends_with("/moderators") => {
+            // Only a remote group's own announcement changes its stewards here.
+            let g = relayed_by
+                .ok_or_else(|| Error::Refused("steward changes must come from the group".into()))?;
+            if target != format!("{}/moderators", g.ap_id) {
+                return Err(Error::Refused(
+                    "a group may only change its own stewards".into(),
+                ));
+            }
+            let new_steward = person(data, &m.object).await?;
+            groups::set_remote_steward(data, g.clone(), new_steward, add).await
+        }
+        _ => Err(Error::Refused("unsupported Add/Remove target".into())),
+    }
+}
+
 /// A `Delete` by an author of their thread or comment, or of their own account.
 async fn delete(
     data: &Data<AppState>,
@@ -413,6 +617,23 @@ async fn delete(
     let author = person(data, &d.actor).await?;
     if object == d.actor {
         return crate::domain::remote::delete_person(data, author).await;
+    }
+    let author_id = match objects::by_ap_id(data, object.as_str()).await? {
+        Some(objects::ReplyTarget::Thread(t)) => Some(t.author_id),
+        Some(objects::ReplyTarget::Comment(c)) => Some(c.author_id),
+        None => None,
+    };
+    if author_id.is_some_and(|a| a != author.id) {
+        // Someone else's content: a steward's removal, as Lemmy sends it.
+        return steward_action(
+            data,
+            &d.actor,
+            &object,
+            Moderation::Remove(true),
+            raw,
+            relayed_by,
+        )
+        .await;
     }
     match objects::by_ap_id(data, object.as_str()).await? {
         Some(objects::ReplyTarget::Thread(t)) => {

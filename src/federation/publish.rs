@@ -150,6 +150,120 @@ pub fn deleted(
     route(conn, &o.base, &o.domain, group, activity)
 }
 
+/// Steward actions on content, sent as Lemmy's moderators send them.
+#[derive(Debug, Clone, Copy)]
+pub enum ModAction {
+    /// `Delete` by a steward (Lemmy's removal); undone with `Undo(Delete)`.
+    Remove,
+    /// `Lock` of a thread; undone with `Undo(Lock)`.
+    Lock,
+    /// `Add` to the group's `featured` collection; undone with `Remove` from it.
+    Feature,
+}
+
+/// A steward acted on `object` (`value` false: the action was undone). Relays `received` when it
+/// came from elsewhere; a local group announces it, a local steward of a remote group sends it
+/// to the group.
+#[allow(clippy::too_many_arguments)]
+pub fn moderation(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    steward: &Person,
+    group: &Group,
+    action: ModAction,
+    object: &str,
+    value: bool,
+    received: Option<Value>,
+) -> Result<()> {
+    if let Some(activity) = received {
+        return route(conn, &o.base, &o.domain, group, activity);
+    }
+    if !steward.local {
+        return Ok(());
+    }
+    let base = |kind: &str| {
+        json!({
+            "id": activity_id(&o.base, &kind.to_lowercase()),
+            "type": kind,
+            "actor": steward.ap_id,
+            "object": object,
+            "to": [PUBLIC],
+            "cc": [group.ap_id],
+            "audience": group.ap_id,
+        })
+    };
+    let undo = |inner: Value| {
+        json!({
+            "id": activity_id(&o.base, "undo"),
+            "type": "Undo",
+            "actor": steward.ap_id,
+            "object": inner,
+            "to": [PUBLIC],
+            "cc": [group.ap_id],
+            "audience": group.ap_id,
+        })
+    };
+    let activity = match (action, value) {
+        (ModAction::Remove, true) => base("Delete"),
+        (ModAction::Remove, false) => undo(base("Delete")),
+        (ModAction::Lock, true) => base("Lock"),
+        (ModAction::Lock, false) => undo(base("Lock")),
+        (ModAction::Feature, add) => {
+            let mut a = base(if add { "Add" } else { "Remove" });
+            a["target"] = json!(format!("{}/featured", group.ap_id));
+            a
+        }
+    };
+    route(conn, &o.base, &o.domain, group, activity)
+}
+
+/// A new steward of a group: `Add` to its moderators collection.
+pub fn steward_added(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    by: &Person,
+    group: &Group,
+    steward_ap_id: &str,
+) -> Result<()> {
+    if !by.local {
+        return Ok(());
+    }
+    let add = json!({
+        "id": activity_id(&o.base, "add"),
+        "type": "Add",
+        "actor": by.ap_id,
+        "object": steward_ap_id,
+        "target": format!("{}/moderators", group.ap_id),
+        "to": [PUBLIC],
+        "cc": [group.ap_id],
+        "audience": group.ap_id,
+    });
+    route(conn, &o.base, &o.domain, group, add)
+}
+
+/// A group's description changed: `Update` with the new `Group`.
+pub fn group_updated(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    by: &Person,
+    group: &Group,
+    group_json: Value,
+) -> Result<()> {
+    if !by.local || !group.local {
+        return Ok(());
+    }
+    let update = json!({
+        "id": activity_id(&o.base, "update"),
+        "type": "Update",
+        "actor": by.ap_id,
+        "object": group_json,
+        "to": [PUBLIC],
+        "cc": [group.ap_id],
+        "audience": group.ap_id,
+    });
+    route(conn, &o.base, &o.domain, group, update)
+}
+
 /// Context every publisher needs: our base URL and domain.
 #[derive(Clone)]
 pub struct Origin {

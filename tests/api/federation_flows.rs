@@ -409,3 +409,143 @@ async fn allowlist_and_blocklist_refuse_traffic_both_ways() {
     let (_, p) = alpha.get("/api/v1/admin/federation", Some(&root)).await;
     assert_eq!(p["blocked"], json!([beta_domain]));
 }
+
+#[tokio::test]
+async fn steward_actions_propagate() {
+    let alpha = spawn_named("alpha").await;
+    let beta = spawn_named("beta").await;
+    let gamma = spawn_named("gamma").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "policy").await;
+    let group = alpha.handle("policy");
+    let bob = beta.register("bob").await;
+    resolve_and_join(&beta, &bob, &group).await;
+    let carol = gamma.register("carol").await;
+    resolve_and_join(&gamma, &carol, &group).await;
+
+    gamma.thread(&carol, &group, "Open data rules").await;
+    eventually("thread on beta", || async {
+        !threads_of(&beta, &group).await.is_empty()
+    })
+    .await;
+    let on_alpha = threads_of(&alpha, "policy").await[0]["id"]
+        .as_i64()
+        .unwrap();
+    let on_beta = threads_of(&beta, &group).await[0]["id"].as_i64().unwrap();
+    let reply = beta.comment(&bob, on_beta, None, "Off topic!").await;
+    eventually("reply on alpha", || async {
+        thread_on(&alpha, on_alpha).await["thread"]["comment_count"] == 1
+    })
+    .await;
+    let reply_on_alpha = thread_on(&alpha, on_alpha).await["comments"][0]["id"]
+        .as_i64()
+        .unwrap();
+
+    // Pin and lock on alpha reach beta.
+    alpha
+        .post(
+            &format!("/api/v1/threads/{on_alpha}/pin"),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    alpha
+        .post(
+            &format!("/api/v1/threads/{on_alpha}/lock"),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    eventually("pinned and locked on beta", || async {
+        let t = thread_on(&beta, on_beta).await;
+        t["thread"]["pinned"] == true && t["thread"]["locked"] == true
+    })
+    .await;
+    let (status, _) = beta
+        .post(
+            &format!("/api/v1/threads/{on_beta}/comments"),
+            Some(&bob),
+            json!({"body": "late"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "beta knows the thread is locked"
+    );
+    alpha
+        .post(
+            &format!("/api/v1/threads/{on_alpha}/lock"),
+            Some(&alice),
+            json!({"value": false}),
+        )
+        .await;
+    eventually("unlocked on beta", || async {
+        thread_on(&beta, on_beta).await["thread"]["locked"] == false
+    })
+    .await;
+
+    // Removing a comment and then the thread.
+    alpha
+        .post(
+            &format!("/api/v1/comments/{reply_on_alpha}/remove"),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    eventually("comment removed on gamma", || async {
+        let on_gamma = threads_of(&gamma, &group).await[0]["id"].as_i64().unwrap();
+        thread_on(&gamma, on_gamma).await["comments"][0]["removed"] == true
+    })
+    .await;
+    eventually("comment removed on beta", || async {
+        thread_on(&beta, on_beta).await["comments"][0]["removed"] == true
+    })
+    .await;
+    assert_eq!(thread_on(&beta, on_beta).await["comments"][0]["id"], reply);
+    alpha
+        .post(
+            &format!("/api/v1/threads/{on_alpha}/remove"),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    eventually("thread removed on beta", || async {
+        threads_of(&beta, &group).await.is_empty()
+    })
+    .await;
+    alpha
+        .post(
+            &format!("/api/v1/threads/{on_alpha}/remove"),
+            Some(&alice),
+            json!({"value": false}),
+        )
+        .await;
+    eventually("thread restored on beta", || async {
+        threads_of(&beta, &group).await.len() == 1
+    })
+    .await;
+
+    // The group's new title reaches its followers.
+    alpha
+        .patch(
+            "/api/v1/groups/policy",
+            Some(&alice),
+            json!({"title": "Data policy"}),
+        )
+        .await;
+    eventually("new title on gamma", || async {
+        gamma.get(&format!("/api/v1/groups/{group}"), None).await.1["title"] == "Data policy"
+    })
+    .await;
+
+    // Only stewards: a member's Lock sent straight to alpha is refused.
+    let (status, _) = beta
+        .post(
+            &format!("/api/v1/threads/{on_beta}/lock"),
+            Some(&bob),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
