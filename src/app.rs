@@ -129,7 +129,15 @@ impl RateLimiter {
 /// # Errors
 /// The configuration is rejected.
 pub async fn federation_config(state: &AppState) -> anyhow::Result<FederationConfig<AppState>> {
+    let instance = domain::site::instance_with_keys(state)
+        .await
+        .map_err(|e| anyhow::anyhow!("instance key pair: {e}"))?;
+    let instance_actor =
+        crate::federation::actors::DbActor::instance(instance, &state.config.base_url())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     FederationConfig::builder()
+        // Fetches are signed as the instance, for servers that refuse unsigned GETs.
+        .signed_fetch_actor(&instance_actor)
         .domain(state.config.domain.clone())
         .app_data(state.clone())
         .client(state.http.clone())

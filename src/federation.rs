@@ -229,6 +229,41 @@ pub fn person_json(state: &AppState, p: &Person) -> Result<PersonJson> {
     })
 }
 
+/// This server as an `Application` actor: its key verifies our signed fetches.
+pub fn instance_json(state: &AppState, i: &crate::db::models::Instance) -> Result<PersonJson> {
+    let base = state.config.base_url();
+    let id = format!("{base}/");
+    Ok(PersonJson {
+        kind: "Application".into(),
+        id: url(&id)?,
+        preferred_username: state.config.domain.clone(),
+        name: Some(i.name.clone()),
+        summary: None,
+        source: None,
+        inbox: url(&format!("{base}/inbox"))?,
+        outbox: None,
+        endpoints: shared_inbox(state)?,
+        public_key: public_key(&id, i.public_key.as_deref().unwrap_or_default())?,
+        published: Some(i.created_at.and_utc()),
+        updated: Some(i.updated_at.and_utc()),
+        attachment: Vec::new(),
+    })
+}
+
+/// `/` for ActivityPub clients: the instance actor.
+///
+/// # Errors
+/// Database failures or key generation.
+pub async fn instance_actor_response(state: &AppState) -> Result<Response> {
+    let instance = crate::domain::site::instance_with_keys(state).await?;
+    activity_json(StatusCode::OK, &instance_json(state, &instance)?)
+}
+
+/// Whether the request asks for ActivityPub JSON.
+pub fn accepts_activity_json(headers: &HeaderMap) -> bool {
+    wants_json(headers)
+}
+
 pub fn group_json(state: &AppState, g: &Group) -> Result<GroupJson> {
     Ok(GroupJson {
         kind: "Group".into(),

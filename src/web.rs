@@ -28,14 +28,25 @@ struct FrontPage {
     groups: Vec<(GroupSummary, Vec<ThreadView>)>,
 }
 
-async fn front(State(state): State) -> Result<Html<String>> {
-    let site = site::view(&state).await?;
+async fn front(
+    State(state): State,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if crate::federation::accepts_activity_json(&headers) {
+        return crate::federation::instance_actor_response(&state).await;
+    }
+    front_page(&state).await.map(IntoResponse::into_response)
+}
+
+async fn front_page(state: &crate::app::AppState) -> Result<Html<String>> {
+    let site = site::view(state).await?;
     let first = |limit| PageRequest { after: None, limit };
-    let listed = groups::list(&state, None, first(GROUPS_ON_FRONT)).await?;
+    let listed = groups::list(state, None, first(GROUPS_ON_FRONT)).await?;
     let mut groups = Vec::with_capacity(listed.items.len());
     for g in listed.items {
         let latest =
-            threads::list(&state, None, &g.name, Sort::New, first(THREADS_PER_GROUP)).await?;
+            threads::list(state, None, &g.name, Sort::New, first(THREADS_PER_GROUP)).await?;
         groups.push((g, latest.items));
     }
     FrontPage { site, groups }

@@ -81,6 +81,7 @@ pub async fn resolve(
                 group: Box::new(groups::get(&data, Some(&viewer), &handle).await?),
             }))
         }
+        DbActor::Instance(..) => Err(Error::invalid("q", "that is this instance itself")),
         DbActor::Person(p, _) => Ok(Json(Resolved::Person {
             person: Box::new((*p).into()),
         })),

@@ -23,6 +23,8 @@ pub struct Instance {
     pub failure_count: i32,
     pub last_success_at: Option<NaiveDateTime>,
     pub dead_since: Option<NaiveDateTime>,
+    pub public_key: Option<String>,
+    pub private_key: Option<String>,
 }
 
 #[derive(Debug, Insertable)]

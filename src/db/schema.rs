@@ -17,6 +17,8 @@ diesel::table! {
         failure_count -> Integer,
         last_success_at -> Nullable<Timestamp>,
         dead_since -> Nullable<Timestamp>,
+        public_key -> Nullable<Text>,
+        private_key -> Nullable<Text>,
     }
 }
 

@@ -79,6 +79,36 @@ pub fn ensure_local_instance(conn: &mut AnyConnection, config: &Config) -> Resul
         .first(conn)?)
 }
 
+/// The local instance with its key pair, made on first use: the instance actor signs fetches.
+///
+/// # Errors
+/// Database failures or key generation.
+pub async fn instance_with_keys(state: &AppState) -> Result<Instance> {
+    let id = state.instance_id;
+    let instance = state.db.read(move |c| local_instance(c, id)).await?;
+    if instance.public_key.is_some() && instance.private_key.is_some() {
+        return Ok(instance);
+    }
+    let (public, private) = crate::domain::people::new_keypair().await?;
+    state
+        .db
+        .write(move |c| {
+            // Another process may have made them meanwhile: keep the first pair.
+            diesel::update(
+                instances::table
+                    .find(id)
+                    .filter(instances::public_key.is_null()),
+            )
+            .set((
+                instances::public_key.eq(Some(public)),
+                instances::private_key.eq(Some(private)),
+            ))
+            .execute(c)?;
+            local_instance(c, id)
+        })
+        .await
+}
+
 pub(crate) fn local_instance(conn: &mut AnyConnection, id: i64) -> Result<Instance> {
     Ok(instances::table
         .find(id)

@@ -228,7 +228,9 @@ async fn person(data: &Data<AppState>, id: &Url) -> Result<Person> {
         .await?
     {
         DbActor::Person(p, _) => Ok(*p),
-        DbActor::Group(..) => Err(Error::Refused(format!("{id} is a group, not a person"))),
+        DbActor::Group(..) | DbActor::Instance(..) => {
+            Err(Error::Refused(format!("{id} is not a person")))
+        }
     }
 }
 
@@ -238,7 +240,9 @@ async fn group(data: &Data<AppState>, id: &Url) -> Result<Group> {
         .await?
     {
         DbActor::Group(g, _) => Ok(*g),
-        DbActor::Person(..) => Err(Error::Refused(format!("{id} is not a group"))),
+        DbActor::Person(..) | DbActor::Instance(..) => {
+            Err(Error::Refused(format!("{id} is not a group")))
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::app::AppState;
-use crate::db::models::{Group, Person};
+use crate::db::models::{Group, Instance, Person};
 use crate::domain::remote;
 use crate::error::{Error, Result};
 use crate::federation::{group_json, person_json, wire::*};
@@ -21,6 +21,8 @@ use crate::federation::{group_json, person_json, wire::*};
 pub enum DbActor {
     Person(Box<Person>, Url),
     Group(Box<Group>, Url),
+    /// This server's own `Application` actor at `/`, which signs fetches.
+    Instance(Box<Instance>, Url),
 }
 
 impl DbActor {
@@ -34,18 +36,9 @@ impl DbActor {
         Ok(DbActor::Group(Box::new(g), url))
     }
 
-    pub fn as_person(&self) -> Option<&Person> {
-        match self {
-            DbActor::Person(p, _) => Some(p),
-            DbActor::Group(..) => None,
-        }
-    }
-
-    pub fn as_group(&self) -> Option<&Group> {
-        match self {
-            DbActor::Group(g, _) => Some(g),
-            DbActor::Person(..) => None,
-        }
+    pub fn instance(i: Instance, base: &str) -> Result<DbActor> {
+        let url = parse_id(&format!("{base}/"))?;
+        Ok(DbActor::Instance(Box::new(i), url))
     }
 }
 
@@ -121,7 +114,7 @@ impl Object for DbActor {
 
     fn id(&self) -> &Url {
         match self {
-            DbActor::Person(_, u) | DbActor::Group(_, u) => u,
+            DbActor::Person(_, u) | DbActor::Group(_, u) | DbActor::Instance(_, u) => u,
         }
     }
 
@@ -129,6 +122,7 @@ impl Object for DbActor {
         let (local, refreshed, updated) = match self {
             DbActor::Person(p, _) => (p.local, p.last_refreshed_at, p.updated_at),
             DbActor::Group(g, _) => (g.local, g.last_refreshed_at, g.updated_at),
+            DbActor::Instance(..) => (true, None, chrono::Utc::now().naive_utc()),
         };
         // Local actors never need a refetch.
         Some(if local {
@@ -139,6 +133,11 @@ impl Object for DbActor {
     }
 
     async fn read_from_id(object_id: Url, data: &Data<AppState>) -> Result<Option<Self>> {
+        let base = data.config.base_url();
+        if object_id.as_str() == format!("{base}/") {
+            let instance = crate::domain::site::instance_with_keys(data).await?;
+            return Ok(Some(DbActor::instance(instance, &base)?));
+        }
         match remote::actor_by_ap_id(data, object_id.as_str()).await? {
             Some(remote::ActorRow::Person(p)) => Ok(Some(DbActor::from_person(p)?)),
             Some(remote::ActorRow::Group(g)) => Ok(Some(DbActor::from_group(g)?)),
@@ -150,6 +149,9 @@ impl Object for DbActor {
         match self {
             DbActor::Person(p, _) => Ok(ActorJson::Person(Box::new(person_json(data, &p)?))),
             DbActor::Group(g, _) => Ok(ActorJson::Group(Box::new(group_json(data, &g)?))),
+            DbActor::Instance(i, _) => Ok(ActorJson::Person(Box::new(
+                crate::federation::instance_json(data, &i)?,
+            ))),
         }
     }
 
@@ -180,6 +182,7 @@ impl Actor for DbActor {
         match self {
             DbActor::Person(p, _) => &p.public_key,
             DbActor::Group(g, _) => &g.public_key,
+            DbActor::Instance(i, _) => i.public_key.as_deref().unwrap_or_default(),
         }
     }
 
@@ -187,22 +190,25 @@ impl Actor for DbActor {
         match self {
             DbActor::Person(p, _) => p.private_key.clone(),
             DbActor::Group(g, _) => g.private_key.clone(),
+            DbActor::Instance(i, _) => i.private_key.clone(),
         }
     }
 
     fn inbox(&self) -> Url {
         let raw = match self {
-            DbActor::Person(p, _) => &p.inbox_url,
-            DbActor::Group(g, _) => &g.inbox_url,
+            DbActor::Person(p, _) => p.inbox_url.clone(),
+            DbActor::Group(g, _) => g.inbox_url.clone(),
+            DbActor::Instance(_, u) => format!("{u}inbox"),
         };
-        Url::parse(raw).unwrap_or_else(|_| self.id().clone())
+        Url::parse(&raw).unwrap_or_else(|_| self.id().clone())
     }
 
     fn shared_inbox(&self) -> Option<Url> {
         let raw = match self {
-            DbActor::Person(p, _) => p.shared_inbox_url.as_deref(),
-            DbActor::Group(g, _) => g.shared_inbox_url.as_deref(),
+            DbActor::Person(p, _) => p.shared_inbox_url.clone(),
+            DbActor::Group(g, _) => g.shared_inbox_url.clone(),
+            DbActor::Instance(_, u) => Some(format!("{u}inbox")),
         };
-        raw.and_then(|r| Url::parse(r).ok())
+        raw.and_then(|r| Url::parse(&r).ok())
     }
 }

@@ -385,3 +385,22 @@ fn real_servers_documents_parse() {
     let toot: NoteJson = serde_json::from_value(parse("mastodon/note.json")).unwrap();
     assert!(toot.content.contains("thinkpad"));
 }
+
+#[tokio::test]
+async fn the_instance_actor_signs_fetches_and_is_served_at_the_root() {
+    let app = spawn_app().await;
+    let actor = fetch_json(&app, "/").await;
+    assert_eq!(actor["type"], "Application");
+    let id = actor["id"].as_str().unwrap().to_string();
+    assert!(id.ends_with('/'));
+    assert_eq!(actor["publicKey"]["owner"], id.as_str());
+    assert!(actor["publicKey"]["publicKeyPem"]
+        .as_str()
+        .unwrap()
+        .contains("BEGIN PUBLIC KEY"));
+    // The key is made once and kept.
+    assert_eq!(fetch_json(&app, "/").await["publicKey"], actor["publicKey"]);
+    let (status, ctype, _) = fetch(&app, "/", "text/html").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ctype.starts_with("text/html"));
+}
