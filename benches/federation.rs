@@ -229,6 +229,7 @@ async fn api(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    commonplace::federation::client::install_tls();
     let actors = env_num("BENCH_ACTORS", 200);
     let activities = env_num("BENCH_ACTIVITIES", 2000);
     let instances = env_num("BENCH_INSTANCES", 1000);

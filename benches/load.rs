@@ -356,6 +356,7 @@ async fn load(base: &str, pid: u32, seconds: u64, concurrency: u64, path_of: Pat
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    commonplace::federation::client::install_tls();
     let sizes = Sizes {
         groups: env_num("BENCH_GROUPS", 1000) as i64,
         threads: env_num("BENCH_THREADS", 100_000) as i64,

@@ -26,6 +26,12 @@ impl Resolve for LoopbackLocalhost {
     }
 }
 
+/// Installs the TLS provider (ring) for every HTTP client of the process; call it before
+/// building any client. Installing it twice is harmless.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// The client: TLS through rustls (ring), bounded time-outs and redirects, our user agent.
 ///
 /// # Errors
@@ -34,8 +40,7 @@ pub fn build(
     test_mode: bool,
     user_agent: &str,
 ) -> anyhow::Result<reqwest_middleware::ClientWithMiddleware> {
-    // A process-wide provider; installing it twice is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_tls();
     let mut builder = reqwest::Client::builder()
         .user_agent(user_agent)
         .connect_timeout(Duration::from_secs(5))

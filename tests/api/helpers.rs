@@ -82,6 +82,7 @@ where
 }
 
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    commonplace::federation::client::install_tls();
     // `TEST_LOG=commonplace=debug cargo test …` shows the servers' logs.
     if let Ok(filter) = std::env::var("TEST_LOG") {
         let _ = tracing_subscriber::fmt()
