@@ -28,7 +28,7 @@ fn toot(
     mention: (&str, &str),
     html: &str,
 ) -> Value {
-    let mut a = fixture("mastodon/create_note.json");
+    let mut a = fixture("mastodon/activities/create_note.json");
     let actor = at(from, "/u/toot");
     let status = format!("{actor}/statuses/{n}");
     a["id"] = json!(format!("{status}/activity"));
@@ -136,7 +136,7 @@ async fn mastodon_replies_mentions_and_likes() {
         .contains("Has anyone tested this?"));
 
     // A like, as Mastodon sends it, is a vote.
-    let mut like = fixture("mastodon/like_page.json");
+    let mut like = fixture("mastodon/activities/like_page.json");
     like["id"] = json!(format!("{}#likes/1", at(&masto, "/u/toot")));
     like["actor"] = json!(at(&masto, "/u/toot"));
     like["object"] = json!(thread_ap_id);
