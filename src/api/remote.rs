@@ -13,6 +13,8 @@ use crate::domain::{
     groups,
     outbox::{self, QueueHealth},
     policy::{self, Policy, PolicyUpdate},
+    threads,
+    views::ThreadDetail,
     views::{GroupView, PersonView},
 };
 use crate::error::{Error, ErrorBody, Result};
@@ -27,7 +29,7 @@ pub fn routes() -> Router {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ResolveQuery {
-    /// `!group@domain`, `@person@domain`, `name@domain`, or the URL of an actor.
+    /// `!group@domain`, `@person@domain`, `name@domain`, or the URL of an actor, thread or reply.
     pub q: String,
 }
 
@@ -35,8 +37,41 @@ pub struct ResolveQuery {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Resolved {
-    Group { group: Box<GroupView> },
-    Person { person: Box<PersonView> },
+    Group {
+        group: Box<GroupView>,
+    },
+    Person {
+        person: Box<PersonView>,
+    },
+    /// A thread, or the thread of the reply that was looked up (`comment_id`).
+    Thread {
+        thread: Box<ThreadDetail>,
+        comment_id: Option<i64>,
+    },
+}
+
+/// A thread or reply URL: the stored one, or fetched from its origin. `None` when the URL is an
+/// actor's (or anything else), which the caller then resolves as an actor.
+async fn resolve_post_url(
+    data: &Data<AppState>,
+    viewer: &crate::domain::people::Viewer,
+    url: &url::Url,
+) -> Result<Option<Resolved>> {
+    let actor_known = crate::domain::remote::actor_by_ap_id(data, url.as_str())
+        .await?
+        .is_some();
+    if actor_known {
+        return Ok(None);
+    }
+    match crate::federation::activities::resolve_post(data, url).await {
+        Ok((thread_id, comment_id)) => Ok(Some(Resolved::Thread {
+            thread: Box::new(threads::get(data, Some(viewer), thread_id).await?),
+            comment_id,
+        })),
+        // Not a thread or reply: let the caller try it as an actor.
+        Err(Error::Refused(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Find a group or person on any instance, fetching and storing it; then join a group with its
@@ -57,9 +92,12 @@ pub async fn resolve(
         ));
     }
     let actor = if query.starts_with("http://") || query.starts_with("https://") {
-        let id = ObjectId::<DbActor>::parse(query)
-            .map_err(|e| Error::invalid("q", format!("not a URL: {e}")))?;
-        id.dereference(&data).await?
+        let url =
+            url::Url::parse(query).map_err(|e| Error::invalid("q", format!("not a URL: {e}")))?;
+        if let Some(found) = resolve_post_url(&data, &viewer, &url).await? {
+            return Ok(Json(found));
+        }
+        ObjectId::<DbActor>::from(url).dereference(&data).await?
     } else {
         let handle = query.trim_start_matches(['!', '@']);
         if !handle.contains('@') {

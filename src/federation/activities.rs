@@ -914,6 +914,107 @@ async fn announce(a: Announce, data: &Data<AppState>) -> Result<()> {
     Box::pin(receive(inner, data, Some(&g))).await
 }
 
+/// How many parents a fetched reply may pull in before we give up.
+const MAX_FETCH_DEPTH: u32 = 5;
+
+/// Fetches a thread or reply by its URL from its origin, with the group and the parents it needs,
+/// and stores it. Returns the thread's id and, for a reply, the comment's.
+///
+/// # Errors
+/// A document that is not a thread or reply of a group we can reach, or from the wrong origin.
+pub async fn resolve_post(data: &Data<AppState>, id: &Url) -> Result<(i64, Option<i64>)> {
+    resolve_post_at(data, id, 0).await
+}
+
+async fn resolve_post_at(
+    data: &Data<AppState>,
+    id: &Url,
+    depth: u32,
+) -> Result<(i64, Option<i64>)> {
+    match objects::by_ap_id(data, id.as_str()).await? {
+        Some(objects::ReplyTarget::Thread(t)) => return Ok((t.id, None)),
+        Some(objects::ReplyTarget::Comment(c)) => return Ok((c.thread_id, Some(c.id))),
+        None => {}
+    }
+    if depth >= MAX_FETCH_DEPTH {
+        return Err(Error::Refused(
+            "the reply chain is too deep to fetch".into(),
+        ));
+    }
+    let document = fetch_activity(data, id).await?;
+    let post: PostJson = serde_json::from_value(document)
+        .map_err(|e| Error::Refused(format!("not a thread or reply: {e}")))?;
+    if post.id() != id {
+        return Err(Error::Refused(
+            "the document's id is not the URL it was fetched from".into(),
+        ));
+    }
+    verify_same_origin(post.attributed_to(), id)?;
+    let author = person(data, post.attributed_to()).await?;
+    let activity = serde_json::json!({"id": format!("{id}#fetched"), "type": "Create", "actor": post.attributed_to(), "object": post});
+    let limits = &data.config.limits;
+    match post {
+        PostJson::Page(page) => {
+            let g = audience_group(data, &page).await?;
+            let title = text::parse_line(
+                "name",
+                &page
+                    .name
+                    .chars()
+                    .take(limits.title_chars)
+                    .collect::<String>(),
+                limits.title_chars,
+            )
+            .map_err(|e| Error::Refused(format!("thread title: {e}")))?;
+            let (body_source, body_html) = remote_body(
+                page.source.as_ref(),
+                page.content.as_deref(),
+                limits.body_bytes,
+            )?;
+            let thread = threads::RemoteThread {
+                ap_id: page.id.to_string(),
+                title,
+                body_source,
+                body_html,
+                url: page
+                    .attachment
+                    .first()
+                    .map(|l| l.href.to_string())
+                    .filter(|u| u.starts_with("http")),
+                published: page.published.naive_utc(),
+                updated: page.updated.map(|u| u.naive_utc()),
+            };
+            Ok((
+                threads::store_remote(data, author, g, thread, activity).await?,
+                None,
+            ))
+        }
+        PostJson::Note(note) => {
+            let parent = note
+                .in_reply_to
+                .clone()
+                .ok_or_else(|| Error::Refused("a post that is not a reply".into()))?;
+            let (thread_id, parent_id) =
+                Box::pin(resolve_post_at(data, &parent, depth + 1)).await?;
+            let (body_source, body_html) =
+                remote_body(note.source.as_ref(), Some(&note.content), limits.body_bytes)?;
+            let reply = comments::NewReply {
+                thread_id,
+                parent_id,
+                ap_id: note.id.to_string(),
+                local: false,
+                body_source,
+                body_html,
+                created_at: note.published.naive_utc(),
+            };
+            Ok((
+                thread_id,
+                Some(comments::store_remote(data, author, reply, activity).await?),
+            ))
+        }
+    }
+}
+
 /// Fetches an announced activity by id from its own origin.
 async fn fetch_activity(data: &Data<AppState>, id: &Url) -> Result<Value> {
     let res = activitypub_federation::fetch::fetch_object_http::<AppState, Value>(id, data).await?;

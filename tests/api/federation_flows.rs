@@ -549,3 +549,54 @@ async fn steward_actions_propagate() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn thread_and_reply_urls_resolve_from_their_origin() {
+    let alpha = spawn_named("alpha").await;
+    let beta = spawn_named("beta").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "research").await;
+    let t = alpha.thread(&alice, "research", "Survey methods").await;
+    let c = alpha
+        .comment(&alice, t, None, "Start with interviews.")
+        .await;
+    let comment_url = format!("http://{}/c/{c}", alpha.server.state.config.domain);
+    let bob = beta.register("bob").await;
+
+    let (status, found) = beta
+        .get(&format!("/api/v1/resolve?q={comment_url}"), Some(&bob))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["type"], "thread");
+    assert_eq!(found["thread"]["thread"]["title"], "Survey methods");
+    assert_eq!(
+        found["thread"]["thread"]["group"]["handle"],
+        alpha.handle("research")
+    );
+    assert_eq!(
+        found["thread"]["comments"][0]["ap_id"],
+        comment_url.as_str()
+    );
+    assert_eq!(found["comment_id"], found["thread"]["comments"][0]["id"]);
+    // Resolving again finds what was stored.
+    let (_, again) = beta
+        .get(&format!("/api/v1/resolve?q={comment_url}"), Some(&bob))
+        .await;
+    assert_eq!(
+        again["thread"]["thread"]["id"],
+        found["thread"]["thread"]["id"]
+    );
+    let (status, _) = beta
+        .get(
+            &format!(
+                "/api/v1/resolve?q=http://{}/t/999",
+                alpha.server.state.config.domain
+            ),
+            Some(&bob),
+        )
+        .await;
+    assert!(
+        status.is_client_error() || status == StatusCode::BAD_GATEWAY,
+        "{status}"
+    );
+}
