@@ -5,7 +5,7 @@
 //! No route here may take a path of Mastodon's client API (`accounts`, `statuses`, …): that API
 //! will share the `/api/v1/` prefix.
 
-mod content;
+pub mod content;
 mod groups;
 mod people;
 mod remote;
@@ -153,7 +153,7 @@ impl Modify for BearerAuth {
         people::register, people::login, people::logout, people::me, people::update_me,
         people::person, people::site, people::update_site, people::approve_person,
         groups::list, groups::create, groups::show, groups::update, groups::join, groups::leave,
-        groups::members, groups::approve_member, groups::remove_member, groups::make_steward,
+        groups::members, groups::approve_member, groups::remove_member, groups::make_steward, groups::ban,
         content::list_threads, content::create_thread, content::get_thread, content::edit_thread,
         content::delete_thread, content::create_comment, content::edit_comment, content::delete_comment,
         content::vote_thread, content::vote_comment, content::pin, content::lock, content::remove_thread,

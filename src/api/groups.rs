@@ -35,6 +35,7 @@ pub fn routes() -> Router {
             "/api/v1/groups/{name}/members/{person}/steward",
             post(make_steward),
         )
+        .route("/api/v1/groups/{name}/members/{person}/ban", post(ban))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -205,4 +206,21 @@ pub async fn make_steward(
     ApiPath(path): ApiPath<(String, String)>,
 ) -> Result<Json<MemberView>> {
     member_action(state, viewer, path, MemberAction::MakeSteward).await
+}
+
+/// Ban a person (`name`, or `name@domain` for someone elsewhere) from the group, or lift the ban
+/// with `{"value": false}` (stewards). A banned person cannot join, post or reply.
+#[utoipa::path(post, path = "/api/v1/groups/{name}/members/{person}/ban", tag = "groups", security(("bearer" = [])),
+    params(("name" = String, Path), ("person" = String, Path)),
+    request_body(content = Option<crate::api::content::FlagInput>),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn ban(
+    State(state): State,
+    Auth(viewer): Auth,
+    ApiPath((name, person)): ApiPath<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode> {
+    let input: crate::api::content::FlagInput = crate::api::optional_body(&body)?;
+    groups::ban(&state, viewer.person, &name, &person, input.value, None).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -202,6 +202,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    group_bans (group_id, person_id) {
+        group_id -> BigInt,
+        person_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(deliveries -> activities (activity_id));
 diesel::joinable!(persons -> instances (instance_id));
 diesel::joinable!(groups -> instances (instance_id));
@@ -228,4 +236,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     tokens,
     activities,
     deliveries,
+    group_bans,
 );

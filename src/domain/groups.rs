@@ -8,7 +8,7 @@ use crate::app::AppState;
 use crate::db::{models::*, schema::*, AnyConnection};
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::people::{
-    ensure_name_free, find_local_person, new_keypair, unique_conflict, Viewer,
+    ensure_name_free, find_person_by_handle, new_keypair, unique_conflict, Viewer,
 };
 use crate::domain::text::{self, now};
 use crate::domain::views::{GroupSummary, GroupView, MemberView, PersonBrief, PersonRef};
@@ -401,6 +401,9 @@ pub async fn join(state: &AppState, viewer: &Viewer, name: &str) -> Result<Membe
         .db
         .write(move |conn| {
             let group = find_group(conn, id, &name)?;
+            if is_banned(conn, group.id, person.id)? {
+                return Err(Error::forbidden("you are banned from this group"));
+            }
             if let Some(existing) = membership_of(conn, group.id, person.id)? {
                 return Ok(MembershipState {
                     group: group.name,
@@ -690,7 +693,7 @@ pub async fn act_on_member(
         .write(move |conn| {
             let group = find_group(conn, id, &name)?;
             require_steward(conn, group.id, &actor)?;
-            let person = find_local_person(conn, id, &member)?;
+            let person = find_person_by_handle(conn, id, &member)?;
             let current =
                 membership_of(conn, group.id, person.id)?.ok_or(Error::NotFound("membership"))?;
             let target = memberships::table
@@ -702,6 +705,21 @@ pub async fn act_on_member(
                     diesel::update(target)
                         .set(memberships::state.eq(ACCEPTED))
                         .execute(conn)?;
+                    if !person.local && current != ACCEPTED {
+                        // The remote follower's Follow is answered now.
+                        let follow_id: Option<String> = memberships::table
+                            .filter(memberships::group_id.eq(group.id))
+                            .filter(memberships::person_id.eq(person.id))
+                            .select(memberships::ap_id)
+                            .first(conn)?;
+                        let follow = serde_json::json!({
+                            "id": follow_id,
+                            "type": "Follow",
+                            "actor": person.ap_id,
+                            "object": group.ap_id,
+                        });
+                        publish::accept(conn, &origin, &group, &person, follow)?;
+                    }
                     ACCEPTED.to_string()
                 }
                 MemberAction::Remove => {
@@ -869,4 +887,75 @@ pub async fn steward_of(state: &AppState, group_id: i64, person_id: i64) -> Resu
         .db
         .read(move |c| is_steward(c, group_id, person_id))
         .await
+}
+
+/// Bans a person from a group (or lifts the ban): a banned person's membership ends and they
+/// cannot join, post or reply there. `relayed` as for other steward actions.
+///
+/// # Errors
+/// 403 for non-stewards; 404 for an unknown group or person; 409 for banning a steward.
+pub async fn ban(
+    state: &AppState,
+    actor: Person,
+    group_name: &str,
+    member: &str,
+    value: bool,
+    relayed: Option<serde_json::Value>,
+) -> Result<()> {
+    let (id, group_name, member, origin) = (
+        state.instance_id,
+        group_name.to_string(),
+        member.to_string(),
+        state.origin(),
+    );
+    state
+        .db
+        .write(move |conn| {
+            let group = find_group(conn, id, &group_name)?;
+            if relayed.is_none() {
+                require_steward(conn, group.id, &actor)?;
+            }
+            let person = find_person_by_handle(conn, id, &member)?;
+            if value && is_steward(conn, group.id, person.id)? {
+                return Err(Error::Conflict {
+                    field: None,
+                    message: "stewards cannot be banned; remove their steward role first".into(),
+                });
+            }
+            let row = group_bans::table
+                .filter(group_bans::group_id.eq(group.id))
+                .filter(group_bans::person_id.eq(person.id));
+            diesel::delete(row).execute(conn)?;
+            // Announced before the membership ends, so the banned person's server hears of it.
+            publish::ban(conn, &origin, &actor, &group, &person, value, relayed)?;
+            if value {
+                diesel::insert_into(group_bans::table)
+                    .values((
+                        group_bans::group_id.eq(group.id),
+                        group_bans::person_id.eq(person.id),
+                        group_bans::created_at.eq(now()),
+                    ))
+                    .execute(conn)?;
+                diesel::delete(
+                    memberships::table
+                        .filter(memberships::group_id.eq(group.id))
+                        .filter(memberships::person_id.eq(person.id)),
+                )
+                .execute(conn)?;
+                recount_members(conn, group.id)?;
+            }
+            Ok(())
+        })
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+pub(crate) fn is_banned(conn: &mut AnyConnection, group_id: i64, person_id: i64) -> Result<bool> {
+    let n: i64 = group_bans::table
+        .filter(group_bans::group_id.eq(group_id))
+        .filter(group_bans::person_id.eq(person_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }

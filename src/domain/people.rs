@@ -394,6 +394,25 @@ pub(crate) fn find_local_person(
         .ok_or(Error::NotFound("person"))
 }
 
+/// A person by their name here, or by `name@domain` for someone on another instance.
+pub(crate) fn find_person_by_handle(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    handle: &str,
+) -> Result<Person> {
+    let Some((name, domain)) = handle.split_once('@') else {
+        return find_local_person(conn, instance_id, handle);
+    };
+    persons::table
+        .inner_join(instances::table)
+        .filter(instances::domain.eq(domain))
+        .filter(persons::username.eq(name))
+        .select(Person::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound("person"))
+}
+
 /// # Errors
 /// 404 when no such member exists here.
 pub async fn profile(state: &AppState, name: &str) -> Result<PersonView> {

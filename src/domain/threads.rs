@@ -221,6 +221,9 @@ pub(crate) fn require_can_post(
     group: &Group,
     person: &Person,
 ) -> Result<()> {
+    if crate::domain::groups::is_banned(conn, group.id, person.id)? {
+        return Err(Error::forbidden("you are banned from this group"));
+    }
     if group.approval_required
         && membership_of(conn, group.id, person.id)?.as_deref() != Some(ACCEPTED)
         && !is_steward(conn, group.id, person.id)?

@@ -5,8 +5,8 @@ use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
     kinds::activity::{
-        AcceptType, AnnounceType, CreateType, DeleteType, DislikeType, FollowType, LikeType,
-        RejectType, UndoType, UpdateType,
+        AcceptType, AnnounceType, BlockType, CreateType, DeleteType, DislikeType, FollowType,
+        LikeType, RejectType, UndoType, UpdateType,
     },
     traits::Activity,
 };
@@ -33,8 +33,20 @@ pub enum InboxActivity {
     Vote(Vote),
     Delete(Delete),
     Mod(ModAction),
+    Block(Block),
     UpdateGroup(Box<UpdateGroup>),
     Announce(Announce),
+}
+
+/// A ban from a group: `Block` of a person with the group as `target`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Block {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: BlockType,
+    pub actor: Url,
+    pub object: Url,
+    pub target: Url,
 }
 
 /// Steward actions as Lemmy's moderators send them.
@@ -114,6 +126,7 @@ pub enum Undoable {
     Vote(Vote),
     Delete(Delete),
     Mod(ModAction),
+    Block(Block),
 }
 
 impl Undoable {
@@ -123,6 +136,7 @@ impl Undoable {
             Undoable::Vote(v) => &v.actor,
             Undoable::Delete(d) => &d.actor,
             Undoable::Mod(m) => &m.actor,
+            Undoable::Block(b) => &b.actor,
         }
     }
 }
@@ -269,6 +283,7 @@ impl Activity for InboxActivity {
             InboxActivity::Vote(a) => &a.id,
             InboxActivity::Delete(a) => &a.id,
             InboxActivity::Mod(a) => &a.id,
+            InboxActivity::Block(a) => &a.id,
             InboxActivity::UpdateGroup(a) => &a.id,
             InboxActivity::Announce(a) => &a.id,
         }
@@ -284,6 +299,7 @@ impl Activity for InboxActivity {
             InboxActivity::Vote(a) => &a.actor,
             InboxActivity::Delete(a) => &a.actor,
             InboxActivity::Mod(a) => &a.actor,
+            InboxActivity::Block(a) => &a.actor,
             InboxActivity::UpdateGroup(a) => &a.actor,
             InboxActivity::Announce(a) => &a.actor,
         }
@@ -353,6 +369,7 @@ async fn receive(
             ModKind::Add => "Add",
             ModKind::Remove => "Remove",
         },
+        InboxActivity::Block(_) => "Block",
         InboxActivity::UpdateGroup(_) => "Update",
         InboxActivity::Announce(_) => "Announce",
     };
@@ -437,8 +454,10 @@ async fn receive(
             Undoable::Mod(_) => {
                 return Err(Error::Refused("only a Lock can be undone that way".into()))
             }
+            Undoable::Block(b) => ban(data, b, false, raw, relayed_by).await?,
         },
         InboxActivity::Mod(m) => mod_action(data, m, raw, relayed_by).await?,
+        InboxActivity::Block(b) => ban(data, b, true, raw, relayed_by).await?,
         InboxActivity::UpdateGroup(u) => {
             let g = relayed_by.ok_or_else(|| {
                 Error::Refused("a group's update must come from the group".into())
@@ -560,6 +579,36 @@ async fn steward_action(
         .map(|_| ()),
         (_, Some(_)) => Err(Error::Refused("comments cannot be locked or pinned".into())),
     }
+}
+
+/// A ban from a group, by one of its stewards (vouched for by the group when it is remote).
+async fn ban(
+    data: &Data<AppState>,
+    b: Block,
+    value: bool,
+    raw: Value,
+    relayed_by: Option<&Group>,
+) -> Result<()> {
+    let g = group(data, &b.target).await?;
+    check_relay(&g, relayed_by)?;
+    let steward = person(data, &b.actor).await?;
+    let banned = person(data, &b.object).await?;
+    let handle =
+        |name: &str, id: &Url| format!("{name}@{}", crate::federation::actors::authority(id));
+    let group_handle = handle(&g.name, &b.target);
+    let person_handle = handle(&banned.username, &b.object);
+    if relayed_by.is_none() && !groups::steward_of(data, g.id, steward.id).await? {
+        return Err(Error::Refused("only the group's stewards may ban".into()));
+    }
+    groups::ban(
+        data,
+        steward,
+        &group_handle,
+        &person_handle,
+        value,
+        Some(raw),
+    )
+    .await
 }
 
 /// `Lock`, and `Add`/`Remove` on a group's featured or moderators collection.
@@ -886,11 +935,12 @@ fn remote_body(
 /// An `Announce` from a group we follow: the inner activity is checked as if it came directly.
 async fn announce(a: Announce, data: &Data<AppState>) -> Result<()> {
     let g = group(data, &a.actor).await?;
-    if g.local || !objects::followed_by_us(data, g.id).await? {
+    if g.local {
         return Err(Error::Refused(
             "we take Announces only from groups we follow".into(),
         ));
     }
+    let followed = objects::followed_by_us(data, g.id).await?;
     let inner_value = if a.object.is_string() {
         let id = id_of(&a.object).ok_or_else(|| Error::Refused("Announce of nothing".into()))?;
         fetch_activity(data, &id).await?
@@ -899,6 +949,25 @@ async fn announce(a: Announce, data: &Data<AppState>) -> Result<()> {
     };
     let inner: InboxActivity = serde_json::from_value(inner_value)
         .map_err(|e| Error::Refused(format!("unsupported announced activity: {e}")))?;
+    // A group we no longer follow still tells a member of ours about their ban.
+    let about_our_member = match &inner {
+        InboxActivity::Block(b)
+        | InboxActivity::Undo(Undo {
+            object: Undoable::Block(b),
+            ..
+        }) => {
+            matches!(
+                objects::local_actor(data, b.object.as_str()).await?,
+                Some(objects::LocalActor::Person(_))
+            )
+        }
+        _ => false,
+    };
+    if !followed && !about_our_member {
+        return Err(Error::Refused(
+            "we take Announces only from groups we follow".into(),
+        ));
+    }
     if matches!(
         inner,
         InboxActivity::Announce(_)

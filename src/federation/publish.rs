@@ -57,6 +57,19 @@ fn route(
     group: &Group,
     activity: Value,
 ) -> Result<()> {
+    route_also(conn, base, domain, group, activity, &[])
+}
+
+/// As [`route`], with `extra` inboxes for a local group's announcement (someone who is no longer
+/// a follower but must hear of it, like a banned member).
+fn route_also(
+    conn: &mut AnyConnection,
+    base: &str,
+    domain: &str,
+    group: &Group,
+    activity: Value,
+    extra: &[String],
+) -> Result<()> {
     if group.local {
         let announce = json!({
             "id": activity_id(base, "announce"),
@@ -66,7 +79,8 @@ fn route(
             "cc": [format!("{}/followers", group.ap_id)],
             "object": activity,
         });
-        let inboxes = follower_inboxes(conn, group.id)?;
+        let mut inboxes = follower_inboxes(conn, group.id)?;
+        inboxes.extend_from_slice(extra);
         enqueue(conn, domain, &announce, &inboxes)
     } else {
         let local_actor = activity["actor"]
@@ -262,6 +276,54 @@ pub fn group_updated(
         "audience": group.ap_id,
     });
     route(conn, &o.base, &o.domain, group, update)
+}
+
+/// A steward banned someone from a group (`Block` with the group as target), or lifted the ban.
+pub fn ban(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    steward: &Person,
+    group: &Group,
+    person: &Person,
+    value: bool,
+    received: Option<Value>,
+) -> Result<()> {
+    // The banned member is no follower any more, yet their server must learn of it.
+    let banned_inbox = if person.local {
+        Vec::new()
+    } else {
+        vec![inbox_of_person(person)]
+    };
+    if let Some(activity) = received {
+        return route_also(conn, &o.base, &o.domain, group, activity, &banned_inbox);
+    }
+    if !steward.local {
+        return Ok(());
+    }
+    let block = json!({
+        "id": activity_id(&o.base, "block"),
+        "type": "Block",
+        "actor": steward.ap_id,
+        "object": person.ap_id,
+        "target": group.ap_id,
+        "to": [PUBLIC],
+        "cc": [group.ap_id],
+        "audience": group.ap_id,
+    });
+    let activity = if value {
+        block
+    } else {
+        json!({
+            "id": activity_id(&o.base, "undo"),
+            "type": "Undo",
+            "actor": steward.ap_id,
+            "object": block,
+            "to": [PUBLIC],
+            "cc": [group.ap_id],
+            "audience": group.ap_id,
+        })
+    };
+    route_also(conn, &o.base, &o.domain, group, activity, &banned_inbox)
 }
 
 /// Context every publisher needs: our base URL and domain.

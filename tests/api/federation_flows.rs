@@ -600,3 +600,86 @@ async fn thread_and_reply_urls_resolve_from_their_origin() {
         "{status}"
     );
 }
+
+#[tokio::test]
+async fn bans_reach_the_banned_members_instance() {
+    let alpha = spawn_named("alpha").await;
+    let beta = spawn_named("beta").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "forms").await;
+    let group = alpha.handle("forms");
+    let bob = beta.register("bob").await;
+    resolve_and_join(&beta, &bob, &group).await;
+    let bob_handle = beta.handle("bob");
+
+    let (status, _) = alpha
+        .post(
+            &format!("/api/v1/groups/forms/members/{bob_handle}/ban"),
+            Some(&bob),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "bob's token is beta's, not alpha's"
+    );
+    let (status, body) = alpha
+        .post(
+            &format!("/api/v1/groups/forms/members/{bob_handle}/ban"),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(
+        alpha.get("/api/v1/groups/forms", None).await.1["member_count"],
+        1
+    );
+    eventually("beta learns of the ban", || async {
+        let (status, _) = beta
+            .post(
+                &format!("/api/v1/groups/{group}/threads"),
+                Some(&bob),
+                json!({"title": "Let me in"}),
+            )
+            .await;
+        status == StatusCode::FORBIDDEN
+    })
+    .await;
+    let (status, body) = beta
+        .post(
+            &format!("/api/v1/groups/{group}/join"),
+            Some(&bob),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    // Lifting the ban lets bob join again.
+    let (status, _) = alpha
+        .post(
+            &format!("/api/v1/groups/forms/members/{bob_handle}/ban"),
+            Some(&alice),
+            json!({"value": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    eventually("beta learns the ban is lifted", || async {
+        beta.post(
+            &format!("/api/v1/groups/{group}/join"),
+            Some(&bob),
+            json!({}),
+        )
+        .await
+        .0 == StatusCode::OK
+    })
+    .await;
+    eventually("accepted again", || async {
+        beta.get(&format!("/api/v1/groups/{group}"), Some(&bob))
+            .await
+            .1["membership"]
+            == "accepted"
+    })
+    .await;
+}
