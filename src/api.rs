@@ -157,7 +157,8 @@ impl Modify for BearerAuth {
         content::list_threads, content::create_thread, content::get_thread, content::edit_thread,
         content::delete_thread, content::create_comment, content::edit_comment, content::delete_comment,
         content::vote_thread, content::vote_comment, content::pin, content::lock, content::remove_thread,
-        content::remove_comment, content::feed, remote::resolve, remote::get_policy, remote::put_policy,
+        content::remove_comment, content::feed, content::report_thread, content::report_comment,
+        content::list_reports, remote::resolve, remote::get_policy, remote::put_policy,
         remote::queue,
     ),
     components(schemas(ErrorBody))

@@ -9,6 +9,7 @@ pub mod paging;
 pub mod people;
 pub mod policy;
 pub mod remote;
+pub mod reports;
 pub mod site;
 pub mod text;
 pub mod threads;

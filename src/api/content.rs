@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::domain::{
     comments::{self, CommentEdit, NewCommentInput},
     paging::{Page, PageRequest},
+    reports::{self, ReportInput, ReportView, Reported},
     threads::{self, ListQuery, NewThreadInput, ThreadEdit, ThreadFlag},
     views::{CommentView, ThreadDetail, ThreadView},
     votes::{self, Target, VoteInput, VoteResult},
@@ -42,6 +43,9 @@ pub fn routes() -> Router {
         .route("/api/v1/comments/{id}/vote", post(vote_comment))
         .route("/api/v1/comments/{id}/remove", post(remove_comment))
         .route("/api/v1/feed", get(feed))
+        .route("/api/v1/threads/{id}/report", post(report_thread))
+        .route("/api/v1/comments/{id}/report", post(report_comment))
+        .route("/api/v1/groups/{name}/reports", get(list_reports))
 }
 
 /// Body of a steward action: `{"value": false}` undoes it; an empty body means `true`.
@@ -299,4 +303,65 @@ pub async fn feed(
     Ok(Json(
         threads::feed(&state, &viewer, q.sort.unwrap_or_default(), page).await?,
     ))
+}
+
+/// The new report's id.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct ReportCreated {
+    pub id: i64,
+}
+
+/// Report a thread to the group's stewards (on its own instance, wherever that is).
+#[utoipa::path(post, path = "/api/v1/threads/{id}/report", tag = "stewards", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = ReportInput,
+    responses((status = 201, body = ReportCreated), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn report_thread(
+    State(state): State,
+    Auth(viewer): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ReportInput>,
+) -> Result<(StatusCode, Json<ReportCreated>)> {
+    let id = reports::file(
+        &state,
+        viewer.person,
+        Reported::Thread(id),
+        &input.reason,
+        None,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(ReportCreated { id })))
+}
+
+/// Report a comment to the group's stewards.
+#[utoipa::path(post, path = "/api/v1/comments/{id}/report", tag = "stewards", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = ReportInput,
+    responses((status = 201, body = ReportCreated), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn report_comment(
+    State(state): State,
+    Auth(viewer): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ReportInput>,
+) -> Result<(StatusCode, Json<ReportCreated>)> {
+    let id = reports::file(
+        &state,
+        viewer.person,
+        Reported::Comment(id),
+        &input.reason,
+        None,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(ReportCreated { id })))
+}
+
+/// Reports on a group's content, oldest first (stewards).
+#[utoipa::path(get, path = "/api/v1/groups/{name}/reports", tag = "stewards", security(("bearer" = [])), params(("name" = String, Path), ListQuery),
+    responses((status = 200, body = Page<ReportView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_reports(
+    State(state): State,
+    Auth(viewer): Auth,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Page<ReportView>>> {
+    let page = page(&state, &q)?;
+    Ok(Json(reports::list(&state, &viewer, &name, page).await?))
 }

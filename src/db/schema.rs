@@ -210,6 +210,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        reporter_id -> BigInt,
+        group_id -> BigInt,
+        thread_id -> Nullable<BigInt>,
+        comment_id -> Nullable<BigInt>,
+        reason -> Text,
+        resolved -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reports -> persons (reporter_id));
 diesel::joinable!(deliveries -> activities (activity_id));
 diesel::joinable!(persons -> instances (instance_id));
 diesel::joinable!(groups -> instances (instance_id));
@@ -237,4 +252,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     activities,
     deliveries,
     group_bans,
+    reports,
 );

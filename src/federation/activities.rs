@@ -5,8 +5,8 @@ use activitypub_federation::{
     config::Data,
     fetch::object_id::ObjectId,
     kinds::activity::{
-        AcceptType, AnnounceType, BlockType, CreateType, DeleteType, DislikeType, FollowType,
-        LikeType, RejectType, UndoType, UpdateType,
+        AcceptType, AnnounceType, BlockType, CreateType, DeleteType, DislikeType, FlagType,
+        FollowType, LikeType, RejectType, UndoType, UpdateType,
     },
     traits::Activity,
 };
@@ -34,8 +34,23 @@ pub enum InboxActivity {
     Delete(Delete),
     Mod(ModAction),
     Block(Block),
+    Flag(Flag),
     UpdateGroup(Box<UpdateGroup>),
     Announce(Announce),
+}
+
+/// A report (Lemmy: one object and `summary`; Mastodon: several objects and `content`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flag {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: FlagType,
+    pub actor: Url,
+    pub object: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
 
 /// A ban from a group: `Block` of a person with the group as `target`.
@@ -284,6 +299,7 @@ impl Activity for InboxActivity {
             InboxActivity::Delete(a) => &a.id,
             InboxActivity::Mod(a) => &a.id,
             InboxActivity::Block(a) => &a.id,
+            InboxActivity::Flag(a) => &a.id,
             InboxActivity::UpdateGroup(a) => &a.id,
             InboxActivity::Announce(a) => &a.id,
         }
@@ -300,6 +316,7 @@ impl Activity for InboxActivity {
             InboxActivity::Delete(a) => &a.actor,
             InboxActivity::Mod(a) => &a.actor,
             InboxActivity::Block(a) => &a.actor,
+            InboxActivity::Flag(a) => &a.actor,
             InboxActivity::UpdateGroup(a) => &a.actor,
             InboxActivity::Announce(a) => &a.actor,
         }
@@ -370,6 +387,7 @@ async fn receive(
             ModKind::Remove => "Remove",
         },
         InboxActivity::Block(_) => "Block",
+        InboxActivity::Flag(_) => "Flag",
         InboxActivity::UpdateGroup(_) => "Update",
         InboxActivity::Announce(_) => "Announce",
     };
@@ -458,6 +476,12 @@ async fn receive(
         },
         InboxActivity::Mod(m) => mod_action(data, m, raw, relayed_by).await?,
         InboxActivity::Block(b) => ban(data, b, true, raw, relayed_by).await?,
+        InboxActivity::Flag(f) => {
+            if relayed_by.is_some() {
+                return Err(Error::Refused("reports are not relayed".into()));
+            }
+            flag(data, f).await?;
+        }
         InboxActivity::UpdateGroup(u) => {
             let g = relayed_by.ok_or_else(|| {
                 Error::Refused("a group's update must come from the group".into())
@@ -579,6 +603,34 @@ async fn steward_action(
         .map(|_| ()),
         (_, Some(_)) => Err(Error::Refused("comments cannot be locked or pinned".into())),
     }
+}
+
+/// A report on content of one of our groups, for its stewards.
+async fn flag(data: &Data<AppState>, f: Flag) -> Result<()> {
+    let reporter = person(data, &f.actor).await?;
+    let objects_named: Vec<Url> = match &f.object {
+        Value::Array(items) => items.iter().filter_map(id_of).collect(),
+        other => id_of(other).into_iter().collect(),
+    };
+    let reason = f
+        .content
+        .or(f.summary)
+        .unwrap_or_else(|| "(no reason given)".into());
+    for object in objects_named {
+        use crate::domain::reports::{file, Reported};
+        let (thread_id, reported) = match objects::by_ap_id(data, object.as_str()).await? {
+            Some(objects::ReplyTarget::Thread(t)) => (t.id, Reported::Thread(t.id)),
+            Some(objects::ReplyTarget::Comment(c)) => (c.thread_id, Reported::Comment(c.id)),
+            None => continue,
+        };
+        // Reports go to the group's own instance: ours only for our groups.
+        if !objects::group_of_thread(data, thread_id).await?.local {
+            continue;
+        }
+        file(data, reporter, reported, &reason, Some(f.id.to_string())).await?;
+        return Ok(());
+    }
+    Err(Error::Refused("the report names nothing of ours".into()))
 }
 
 /// A ban from a group, by one of its stewards (vouched for by the group when it is remote).

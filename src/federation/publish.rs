@@ -326,6 +326,30 @@ pub fn ban(
     route_also(conn, &o.base, &o.domain, group, activity, &banned_inbox)
 }
 
+/// A local member reports content of a remote group: `Flag` to the group's instance, not relayed.
+#[allow(clippy::too_many_arguments)]
+pub fn flag(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    reporter: &Person,
+    group: &Group,
+    flag_id: &str,
+    object: &str,
+    reason: &str,
+) -> Result<()> {
+    let flag = json!({
+        "id": flag_id,
+        "type": "Flag",
+        "actor": reporter.ap_id,
+        "object": object,
+        "summary": reason,
+        "content": reason,
+        "to": [group.ap_id],
+        "audience": group.ap_id,
+    });
+    enqueue(conn, &o.domain, &flag, &[inbox_of_group(group)])
+}
+
 /// Context every publisher needs: our base URL and domain.
 #[derive(Clone)]
 pub struct Origin {

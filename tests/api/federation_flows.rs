@@ -683,3 +683,69 @@ async fn bans_reach_the_banned_members_instance() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn reports_reach_the_groups_stewards() {
+    let alpha = spawn_named("alpha").await;
+    let beta = spawn_named("beta").await;
+    let alice = alpha.register("alice").await;
+    let carl = alpha.register("carl").await;
+    alpha.group(&alice, "safety").await;
+    let group = alpha.handle("safety");
+    let t = alpha.thread(&carl, "safety", "Spam?").await;
+    let bob = beta.register("bob").await;
+    resolve_and_join(&beta, &bob, &group).await;
+    let url = format!("http://{}/t/{t}", alpha.server.state.config.domain);
+    let (_, found) = beta
+        .get(&format!("/api/v1/resolve?q={url}"), Some(&bob))
+        .await;
+    let on_beta = found["thread"]["thread"]["id"].as_i64().unwrap();
+
+    let (status, body) = beta
+        .post(
+            &format!("/api/v1/threads/{on_beta}/report"),
+            Some(&bob),
+            json!({"reason": "Looks like spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = alpha
+        .post(
+            &format!("/api/v1/threads/{t}/report"),
+            Some(&carl),
+            json!({"reason": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    alpha
+        .post(
+            &format!("/api/v1/threads/{t}/report"),
+            Some(&carl),
+            json!({"reason": "Mine, by mistake"}),
+        )
+        .await;
+    eventually("bob's report reaches alpha", || async {
+        alpha
+            .get("/api/v1/groups/safety/reports", Some(&alice))
+            .await
+            .1["items"]
+            .as_array()
+            .is_some_and(|i| i.len() == 2)
+    })
+    .await;
+    let (_, reports) = alpha
+        .get("/api/v1/groups/safety/reports", Some(&alice))
+        .await;
+    let from_bob = reports["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reporter"]["handle"] == beta.handle("bob"))
+        .unwrap();
+    assert_eq!(from_bob["reason"], "Looks like spam");
+    assert_eq!(from_bob["thread_id"], t);
+    let (status, _) = alpha
+        .get("/api/v1/groups/safety/reports", Some(&carl))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
