@@ -16,6 +16,7 @@ use url::Url;
 
 use crate::app::AppState;
 use crate::db::models::{Group, Person};
+use crate::domain::threads::ThreadFlag;
 use crate::domain::{comments, groups, objects, text, threads, votes};
 use crate::error::{Error, Result};
 use crate::federation::actors::{verify_same_origin, DbActor};
@@ -452,7 +453,8 @@ async fn receive(
                     data,
                     &d.actor,
                     &object,
-                    Moderation::Remove(false),
+                    ThreadFlag::Removed,
+                    false,
                     raw,
                     relayed_by,
                 )
@@ -463,7 +465,8 @@ async fn receive(
                     data,
                     &m.actor,
                     &m.object,
-                    Moderation::Lock(false),
+                    ThreadFlag::Locked,
+                    false,
                     raw,
                     relayed_by,
                 )
@@ -534,21 +537,14 @@ async fn vote(
     Ok(())
 }
 
-/// What a steward did.
-#[derive(Debug, Clone, Copy)]
-enum Moderation {
-    Remove(bool),
-    Lock(bool),
-    Feature(bool),
-}
-
 /// A steward action on a thread or comment. A remote group vouches for its own stewards by
 /// relaying; for our groups the actor must be one of the stewards here.
 async fn steward_action(
     data: &Data<AppState>,
     actor: &Url,
     object: &Url,
-    action: Moderation,
+    flag: ThreadFlag,
+    value: bool,
     raw: Value,
     relayed_by: Option<&Group>,
 ) -> Result<()> {
@@ -565,43 +561,16 @@ async fn steward_action(
             "only the group's stewards may do this".into(),
         ));
     }
-    match (action, comment_id) {
-        (Moderation::Remove(value), Some(c)) => {
+    match comment_id {
+        Some(c) if matches!(flag, ThreadFlag::Removed) => {
             comments::remove_as(data, steward, c, value, Some(raw))
                 .await
                 .map(|_| ())
         }
-        (Moderation::Remove(value), None) => threads::moderate_as(
-            data,
-            steward,
-            thread_id,
-            threads::ThreadFlag::Removed,
-            value,
-            Some(raw),
-        )
-        .await
-        .map(|_| ()),
-        (Moderation::Lock(value), None) => threads::moderate_as(
-            data,
-            steward,
-            thread_id,
-            threads::ThreadFlag::Locked,
-            value,
-            Some(raw),
-        )
-        .await
-        .map(|_| ()),
-        (Moderation::Feature(value), None) => threads::moderate_as(
-            data,
-            steward,
-            thread_id,
-            threads::ThreadFlag::Pinned,
-            value,
-            Some(raw),
-        )
-        .await
-        .map(|_| ()),
-        (_, Some(_)) => Err(Error::Refused("comments cannot be locked or pinned".into())),
+        Some(_) => Err(Error::Refused("comments cannot be locked or pinned".into())),
+        None => threads::moderate_as(data, steward, thread_id, flag, value, Some(raw))
+            .await
+            .map(|_| ()),
     }
 }
 
@@ -678,7 +647,8 @@ async fn mod_action(
                 data,
                 &m.actor,
                 &m.object,
-                Moderation::Lock(true),
+                ThreadFlag::Locked,
+                true,
                 raw,
                 relayed_by,
             )
@@ -689,7 +659,8 @@ async fn mod_action(
                 data,
                 &m.actor,
                 &m.object,
-                Moderation::Feature(add),
+                ThreadFlag::Pinned,
+                add,
                 raw,
                 relayed_by,
             )
@@ -734,7 +705,8 @@ async fn delete(
             data,
             &d.actor,
             &object,
-            Moderation::Remove(true),
+            ThreadFlag::Removed,
+            true,
             raw,
             relayed_by,
         )
