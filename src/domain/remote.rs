@@ -162,9 +162,6 @@ pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person>
                     ))
                 })?,
             };
-            if existing.is_some_and(|found| found != id) {
-                return Err(Error::Internal("person id changed".into()));
-            }
             diesel::update(persons::table.find(id))
                 .set((
                     persons::display_name.eq(display_name),
