@@ -329,10 +329,7 @@ pub fn page_json(t: &ThreadObject) -> Result<PageJson> {
             .as_deref()
             .map(url)
             .transpose()?
-            .map(|href| LinkJson {
-                kind: "Link".into(),
-                href,
-            })
+            .map(LinkJson::link)
             .into_iter()
             .collect(),
         sensitive: false,

@@ -778,11 +778,8 @@ async fn create_or_update(
                 page.content.as_deref(),
                 limits.body_bytes,
             )?;
-            let link = page
-                .attachment
-                .first()
-                .map(|l| l.href.to_string())
-                .filter(|u| u.starts_with("http"));
+            let link =
+                crate::federation::wire::thread_link(&page.attachment).map(|u| u.to_string());
             threads::store_remote(
                 data,
                 author,
@@ -1069,11 +1066,7 @@ async fn resolve_post_at(
                 title,
                 body_source,
                 body_html,
-                url: page
-                    .attachment
-                    .first()
-                    .map(|l| l.href.to_string())
-                    .filter(|u| u.starts_with("http")),
+                url: crate::federation::wire::thread_link(&page.attachment).map(|u| u.to_string()),
                 published: page.published.naive_utc(),
                 updated: page.updated.map(|u| u.naive_utc()),
             };

@@ -114,12 +114,40 @@ fn text_html() -> String {
     "text/html".into()
 }
 
-/// A link a thread is about.
+/// An attachment: the `Link` a thread is about (what we send), or what others attach
+/// (`Image`, `Document` with `url`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinkJson {
     #[serde(rename = "type")]
     pub kind: String,
-    pub href: Url,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
+}
+
+impl LinkJson {
+    pub fn link(href: Url) -> LinkJson {
+        LinkJson {
+            kind: "Link".into(),
+            href: Some(href),
+            url: None,
+        }
+    }
+}
+
+/// The link a thread is about: the first `Link`, else the first attachment with a URL.
+pub fn thread_link(attachments: &[LinkJson]) -> Option<Url> {
+    attachments
+        .iter()
+        .find(|a| a.kind == "Link")
+        .and_then(|a| a.href.clone())
+        .or_else(|| {
+            attachments
+                .iter()
+                .find_map(|a| a.href.clone().or_else(|| a.url.clone()))
+        })
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// A tag inside content: a `Mention` of an actor, a `Hashtag`, an `Emoji`…
@@ -159,7 +187,12 @@ pub struct PageJson {
     pub url: Option<Url>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Unreadable attachments are skipped rather than refusing the thread.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "activitypub_federation::protocol::helpers::deserialize_skip_error"
+    )]
     pub attachment: Vec<LinkJson>,
     #[serde(default)]
     pub sensitive: bool,

@@ -374,8 +374,14 @@ fn real_servers_documents_parse() {
     let page: PageJson = serde_json::from_value(parse("lemmy/page.json")).unwrap();
     assert_eq!(page.name, "Post title");
     assert_eq!(
-        page.attachment[0].href.as_str(),
+        thread_link(&page.attachment).unwrap().as_str(),
         "https://enterprise.lemmy.ml/pictrs/image/eOtYb9iEiB.png"
+    );
+    // An image beside a link: the link is what the thread is about.
+    let both: PageJson = serde_json::from_value(parse("lemmy/page_image_and_link.json")).unwrap();
+    assert_eq!(
+        thread_link(&both.attachment).unwrap().as_str(),
+        "https://example.com/some-article"
     );
     let note: NoteJson = serde_json::from_value(parse("lemmy/comment.json")).unwrap();
     assert_eq!(
