@@ -169,8 +169,16 @@ pub struct PageJson {
     pub kind: String,
     pub id: Url,
     pub attributed_to: Url,
+    /// One id or a list, as different servers send it.
+    #[serde(
+        default,
+        deserialize_with = "activitypub_federation::protocol::helpers::deserialize_one_or_many"
+    )]
     pub to: Vec<Url>,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "activitypub_federation::protocol::helpers::deserialize_one_or_many"
+    )]
     pub cc: Vec<Url>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<Url>,
@@ -213,8 +221,16 @@ pub struct NoteJson {
     pub kind: String,
     pub id: Url,
     pub attributed_to: Url,
+    /// One id or a list, as different servers send it.
+    #[serde(
+        default,
+        deserialize_with = "activitypub_federation::protocol::helpers::deserialize_one_or_many"
+    )]
     pub to: Vec<Url>,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "activitypub_federation::protocol::helpers::deserialize_one_or_many"
+    )]
     pub cc: Vec<Url>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<Url>,
