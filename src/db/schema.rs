@@ -224,6 +224,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    person_follows (follower_id, followed_id) {
+        follower_id -> BigInt,
+        followed_id -> BigInt,
+        ap_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(reports -> persons (reporter_id));
 diesel::joinable!(deliveries -> activities (activity_id));
 diesel::joinable!(persons -> instances (instance_id));
@@ -253,4 +262,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
     group_bans,
     reports,
+    person_follows,
 );

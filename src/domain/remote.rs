@@ -297,3 +297,59 @@ pub async fn delete_person(state: &AppState, person: Person) -> Result<()> {
         })
         .await
 }
+
+/// A remote person follows one of our members; answered with `Accept`. Following again changes
+/// nothing. (Members' own posts live in groups, so nothing else is sent to such followers.)
+///
+/// # Errors
+/// Database failures only.
+pub async fn follow_person(
+    state: &AppState,
+    follower: Person,
+    followed: Person,
+    follow: serde_json::Value,
+) -> Result<()> {
+    let origin = state.origin();
+    state
+        .db
+        .write(move |conn| {
+            let exists: i64 = person_follows::table
+                .filter(person_follows::follower_id.eq(follower.id))
+                .filter(person_follows::followed_id.eq(followed.id))
+                .count()
+                .get_result(conn)?;
+            if exists == 0 {
+                diesel::insert_into(person_follows::table)
+                    .values((
+                        person_follows::follower_id.eq(follower.id),
+                        person_follows::followed_id.eq(followed.id),
+                        person_follows::ap_id.eq(follow["id"].as_str()),
+                        person_follows::created_at.eq(now()),
+                    ))
+                    .execute(conn)?;
+            }
+            crate::federation::publish::accept_person(conn, &origin, &followed, &follower, follow)
+        })
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+/// A remote person stopped following one of our members.
+///
+/// # Errors
+/// Database failures only.
+pub async fn unfollow_person(state: &AppState, follower: Person, followed: Person) -> Result<()> {
+    state
+        .db
+        .write(move |conn| {
+            diesel::delete(
+                person_follows::table
+                    .filter(person_follows::follower_id.eq(follower.id))
+                    .filter(person_follows::followed_id.eq(followed.id)),
+            )
+            .execute(conn)?;
+            Ok(())
+        })
+        .await
+}

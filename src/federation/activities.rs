@@ -397,15 +397,21 @@ async fn receive(
     tracing::info!(activity = %id, kind, actor = %actor, "received");
     match activity {
         InboxActivity::Follow(f) => {
-            let target = group(data, &f.object).await?;
-            if !target.local {
-                return Err(Error::Refused(
-                    "we only take follows of our own groups".into(),
-                ));
-            }
             let follower = person(data, &f.actor).await?;
             let json = serde_json::to_value(&f).map_err(|e| Error::Internal(e.to_string()))?;
-            groups::remote_follow(data, target, follower, json).await?;
+            match objects::local_actor(data, f.object.as_str()).await? {
+                Some(objects::LocalActor::Group(g)) => {
+                    groups::remote_follow(data, g, follower, json).await?;
+                }
+                Some(objects::LocalActor::Person(p)) => {
+                    crate::domain::remote::follow_person(data, follower, p, json).await?;
+                }
+                None => {
+                    return Err(Error::Refused(
+                        "we only take follows of our own groups and members".into(),
+                    ))
+                }
+            }
         }
         InboxActivity::Accept(a) => {
             let g = group(data, &a.actor).await?;
@@ -441,9 +447,16 @@ async fn receive(
         }
         InboxActivity::Undo(u) => match u.object {
             Undoable::Follow(f) => {
-                let target = group(data, &f.object).await?;
                 let follower = person(data, &u.actor).await?;
-                groups::remote_unfollow(data, target, follower).await?;
+                match objects::local_actor(data, f.object.as_str()).await? {
+                    Some(objects::LocalActor::Person(p)) => {
+                        crate::domain::remote::unfollow_person(data, follower, p).await?
+                    }
+                    _ => {
+                        groups::remote_unfollow(data, group(data, &f.object).await?, follower)
+                            .await?
+                    }
+                }
             }
             Undoable::Vote(v) => vote(data, &v.actor, &v.object, 0, raw, relayed_by).await?,
             Undoable::Delete(d) => {

@@ -160,4 +160,33 @@ async fn mastodon_replies_mentions_and_likes() {
     );
     let (status, _) = post_signed(&as_toot, &alpha, &stray, None, |_| {}).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // A Mastodon user follows a member: accepted and remembered; undone on Undo(Follow).
+    let mut follow = fixture("mastodon/activities/follow.json");
+    follow["id"] = json!(format!("{}#follows/1", at(&masto, "/u/toot")));
+    follow["actor"] = json!(at(&masto, "/u/toot"));
+    follow["object"] = json!(at(&alpha, "/u/alice"));
+    let (status, body) = post_signed(&as_toot, &alpha, &follow, None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let followers = || async {
+        alpha
+            .server
+            .state
+            .db
+            .read(|c| {
+                use commonplace::db::schema::person_follows;
+                use diesel::prelude::*;
+                Ok(person_follows::table.count().get_result::<i64>(c)?)
+            })
+            .await
+            .unwrap()
+    };
+    assert_eq!(followers().await, 1);
+    let mut undo = fixture("mastodon/activities/undo_follow.json");
+    undo["id"] = json!(format!("{}#follows/1/undo", at(&masto, "/u/toot")));
+    undo["actor"] = json!(at(&masto, "/u/toot"));
+    undo["object"] = follow.clone();
+    let (status, body) = post_signed(&as_toot, &alpha, &undo, None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(followers().await, 0);
 }
