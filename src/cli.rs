@@ -285,7 +285,7 @@ fn read_password() -> anyhow::Result<String> {
 /// The effective configuration, as TOML, for `config check`.
 fn toml_like(config: &Config) -> String {
     let mut out = format!(
-        "domain = {:?}\nbind = \"{}\"\ndatabase_url = {:?}\nhttps = {}\ninstance_name = {:?}\nregistration_mode = \"{}\"\npool_size = {}\ndelivery_retry_seconds = {}\n",
+        "domain = {:?}\nbind = \"{}\"\ndatabase_url = {:?}\nhttps = {}\ninstance_name = {:?}\nregistration_mode = \"{}\"\npool_size = {}\ndelivery_retry_seconds = {}\ndelivery_claim_seconds = {}\n",
         config.domain,
         config.bind,
         redact(&config.database_url),
@@ -294,6 +294,7 @@ fn toml_like(config: &Config) -> String {
         config.registration_mode.as_str(),
         config.pool_size,
         config.delivery_retry_seconds,
+        config.delivery_claim_seconds,
     );
     let l = &config.limits;
     out.push_str(&format!(

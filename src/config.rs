@@ -33,6 +33,9 @@ pub struct Config {
     /// Wait before the first retry of a failed delivery, in seconds; it doubles with each
     /// attempt up to six hours, and deliveries are given up after 72 hours.
     pub delivery_retry_seconds: u64,
+    /// How long a delivery claimed by a server process stays its own; if that process dies
+    /// mid-delivery, another (or the restarted one) takes the delivery over after this.
+    pub delivery_claim_seconds: u64,
     pub limits: Limits,
 }
 
@@ -74,6 +77,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             pool_size: 8,
             delivery_retry_seconds: 30,
+            delivery_claim_seconds: 120,
             limits: Limits::default(),
         }
     }
@@ -154,8 +158,17 @@ impl Config {
         {
             return bad("database_url", "must start with sqlite:// or postgres://");
         }
-        if self.delivery_retry_seconds == 0 {
-            return bad("delivery_retry_seconds", "must be at least 1");
+        if self.delivery_claim_seconds < 15 && self.uses_https() {
+            return bad(
+                "delivery_claim_seconds",
+                "must be at least 15 (deliveries take up to 15 s)",
+            );
+        }
+        if self.delivery_retry_seconds == 0 || self.delivery_claim_seconds == 0 {
+            return bad(
+                "delivery_retry_seconds",
+                "delivery_retry_seconds and delivery_claim_seconds must be at least 1",
+            );
         }
         if self.pool_size == 0 {
             return bad("pool_size", "must be at least 1");

@@ -13,8 +13,6 @@ use crate::per_backend;
 
 /// Deliveries are retried for this long, then given up.
 pub const GIVE_UP_AFTER_HOURS: i64 = 72;
-/// A claim that its worker did not settle (the process died) is free again after this.
-const CLAIM_SECONDS: i64 = 120;
 /// Consecutive failures after which an instance counts as dead.
 const DEAD_AFTER_FAILURES: i32 = 16;
 /// Longest wait between two attempts.
@@ -128,6 +126,8 @@ pub async fn claim(
     limit: usize,
     room: impl Fn(&str) -> usize + Send + 'static,
 ) -> Result<Vec<Claimed>> {
+    // A claim that its worker did not settle (the process died) is free again after this.
+    let claim_seconds = i64::try_from(state.config.delivery_claim_seconds).unwrap_or(120);
     state
         .db
         .write(move |conn| {
@@ -177,7 +177,7 @@ pub async fn claim(
                 return Ok(Vec::new());
             }
             diesel::update(deliveries::table.filter(deliveries::id.eq_any(&ids)))
-                .set(deliveries::claimed_until.eq(Some(t + Duration::seconds(CLAIM_SECONDS))))
+                .set(deliveries::claimed_until.eq(Some(t + Duration::seconds(claim_seconds))))
                 .execute(conn)?;
             let rows = deliveries::table
                 .inner_join(activities::table)

@@ -99,3 +99,89 @@ async fn a_follower_that_was_down_gets_what_it_missed_across_a_sender_restart() 
     assert_eq!(health["pending"], 0, "{health}");
     assert_eq!(health["given_up"], 0);
 }
+
+#[tokio::test]
+async fn a_sender_stopped_mid_delivery_delivers_after_restart_and_only_once() {
+    let alpha = spawn_named("alpha").await;
+    let beta = spawn_named("beta").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "ops").await;
+    let group = alpha.handle("ops");
+    let bob = beta.register("bob").await;
+    beta.get(&format!("/api/v1/resolve?q=!{group}"), Some(&bob))
+        .await;
+    beta.post(
+        &format!("/api/v1/groups/{group}/join"),
+        Some(&bob),
+        json!({}),
+    )
+    .await;
+    eventually("accepted", || async {
+        beta.get(&format!("/api/v1/groups/{group}"), Some(&bob))
+            .await
+            .1["membership"]
+            == "accepted"
+    })
+    .await;
+
+    // Beta's port answers nothing: the delivery hangs in flight when alpha goes down.
+    let beta_addr = beta.server.addr;
+    let beta_down = beta.stop().await;
+    let silent = tokio::net::TcpListener::bind(beta_addr).await.unwrap();
+    let hold = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket);
+        }
+    });
+    alpha.thread(&alice, "ops", "Mid-delivery").await;
+    eventually("a delivery in flight", || async {
+        alpha
+            .server
+            .state
+            .db
+            .read(|c| {
+                use diesel::prelude::*;
+                Ok(deliveries::table
+                    .filter(deliveries::delivered_at.is_null())
+                    .filter(deliveries::claimed_until.is_not_null())
+                    .filter(deliveries::attempts.eq(0))
+                    .count()
+                    .get_result::<i64>(c)?
+                    > 0)
+            })
+            .await
+            .unwrap()
+    })
+    .await;
+    let alpha_down = alpha.stop().await;
+    hold.abort();
+    let _ = hold.await;
+
+    // Both come back; the abandoned claim expires and the delivery happens, once.
+    let beta = beta_down.start().await;
+    let alpha = alpha_down.start().await;
+    eventually("beta gets the thread", || async {
+        beta.get(&format!("/api/v1/groups/{group}/threads"), None)
+            .await
+            .1["items"]
+            .as_array()
+            .is_some_and(|i| i.len() == 1)
+    })
+    .await;
+    eventually("all delivered", || async {
+        delivery_rows(&alpha).await.iter().all(|r| r.2)
+    })
+    .await;
+    let rows = delivery_rows(&alpha).await;
+    let last = rows.last().unwrap();
+    assert_eq!(
+        last.1, 1,
+        "one settled attempt for the delivery that was in flight: {rows:?}"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let (_, page) = beta
+        .get(&format!("/api/v1/groups/{group}/threads"), None)
+        .await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "nothing twice");
+}

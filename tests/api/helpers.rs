@@ -62,6 +62,7 @@ pub async fn spawn_named(name: &str) -> TestApp {
         let port = c.domain.rsplit(':').next().unwrap_or_default().to_string();
         c.domain = format!("{name}.localhost:{port}");
         c.delivery_retry_seconds = 1;
+        c.delivery_claim_seconds = 2;
     })
     .await
 }
