@@ -120,7 +120,10 @@ pub fn spawn_delivery(federation: FederationConfig<AppState>) -> tokio::task::Jo
         let in_flight: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let mut last_probe: HashMap<String, Instant> = HashMap::new();
         let mut policy_read = Instant::now();
+        // Deliveries in flight belong to this task: stopping it stops them too, as a crash would.
+        let mut running = tokio::task::JoinSet::new();
         loop {
+            while running.try_join_next().is_some() {}
             // Other processes may change the policy; read it again now and then.
             if policy_read.elapsed() >= POLICY_REFRESH {
                 if let Err(e) = crate::domain::policy::refresh(&state).await {
@@ -178,7 +181,7 @@ pub fn spawn_delivery(federation: FederationConfig<AppState>) -> tokio::task::Jo
                             *m.entry(claimed.domain.clone()).or_default() += 1;
                         }
                         let (data, in_flight) = (data.reset_request_count(), in_flight.clone());
-                        tokio::spawn(async move {
+                        running.spawn(async move {
                             let outcome = deliver(&data, &claimed).await.map_err(|f| {
                                 tracing::warn!(inbox = %claimed.inbox, attempt = claimed.attempts + 1, error = %f.message, "delivery failed");
                                 (f.retry, f.message)
