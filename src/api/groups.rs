@@ -196,16 +196,25 @@ pub async fn remove_member(
     member_action(state, viewer, path, MemberAction::Remove).await
 }
 
-/// Make an accepted member a steward (stewards).
+/// Make an accepted member a steward, or with `{"value": false}` take the role back (stewards).
+/// The last steward stays.
 #[utoipa::path(post, path = "/api/v1/groups/{name}/members/{person}/steward", tag = "groups", security(("bearer" = [])),
     params(("name" = String, Path), ("person" = String, Path)),
+    request_body(content = Option<crate::api::content::FlagInput>),
     responses((status = 200, body = MemberView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn make_steward(
     state: State,
     viewer: Auth,
     ApiPath(path): ApiPath<(String, String)>,
+    body: axum::body::Bytes,
 ) -> Result<Json<MemberView>> {
-    member_action(state, viewer, path, MemberAction::MakeSteward).await
+    let input: crate::api::content::FlagInput = crate::api::optional_body(&body)?;
+    let action = if input.value {
+        MemberAction::MakeSteward
+    } else {
+        MemberAction::RemoveSteward
+    };
+    member_action(state, viewer, path, action).await
 }
 
 /// Ban a person (`name`, or `name@domain` for someone elsewhere) from the group, or lift the ban

@@ -669,6 +669,8 @@ pub enum MemberAction {
     Remove,
     /// Make an accepted member a steward.
     MakeSteward,
+    /// Take the steward role back (the member stays a member).
+    RemoveSteward,
 }
 
 /// # Errors
@@ -747,7 +749,45 @@ pub async fn act_on_member(
                                 stewards::created_at.eq(now()),
                             ))
                             .execute(conn)?;
-                        publish::steward_added(conn, &origin, &actor, &group, &person.ap_id)?;
+                        publish::steward_changed(
+                            conn,
+                            &origin,
+                            &actor,
+                            &group,
+                            &person.ap_id,
+                            true,
+                        )?;
+                    }
+                    current.clone()
+                }
+                MemberAction::RemoveSteward => {
+                    if steward {
+                        let stewards_left: i64 = stewards::table
+                            .filter(stewards::group_id.eq(group.id))
+                            .count()
+                            .get_result(conn)?;
+                        if stewards_left == 1 {
+                            return Err(Error::Conflict {
+                                field: None,
+                                message:
+                                    "the group's last steward stays: appoint another one first"
+                                        .into(),
+                            });
+                        }
+                        diesel::delete(
+                            stewards::table
+                                .filter(stewards::group_id.eq(group.id))
+                                .filter(stewards::person_id.eq(person.id)),
+                        )
+                        .execute(conn)?;
+                        publish::steward_changed(
+                            conn,
+                            &origin,
+                            &actor,
+                            &group,
+                            &person.ap_id,
+                            false,
+                        )?;
                     }
                     current.clone()
                 }

@@ -231,20 +231,22 @@ pub fn moderation(
     route(conn, &o.base, &o.domain, group, activity)
 }
 
-/// A new steward of a group: `Add` to its moderators collection.
-pub fn steward_added(
+/// A steward appointed (`Add` to the group's moderators collection) or stepped down (`Remove`).
+pub fn steward_changed(
     conn: &mut AnyConnection,
     o: &Origin,
     by: &Person,
     group: &Group,
     steward_ap_id: &str,
+    added: bool,
 ) -> Result<()> {
     if !by.local {
         return Ok(());
     }
-    let add = json!({
-        "id": activity_id(&o.base, "add"),
-        "type": "Add",
+    let kind = if added { "Add" } else { "Remove" };
+    let change = json!({
+        "id": activity_id(&o.base, &kind.to_lowercase()),
+        "type": kind,
         "actor": by.ap_id,
         "object": steward_ap_id,
         "target": format!("{}/moderators", group.ap_id),
@@ -252,7 +254,7 @@ pub fn steward_added(
         "cc": [group.ap_id],
         "audience": group.ap_id,
     });
-    route(conn, &o.base, &o.domain, group, add)
+    route(conn, &o.base, &o.domain, group, change)
 }
 
 /// A group's description changed: `Update` with the new `Group`.

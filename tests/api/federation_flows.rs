@@ -539,6 +539,51 @@ async fn steward_actions_propagate() {
     })
     .await;
 
+    // A remote member made steward, then stepping down: beta follows both.
+    let bob_handle = beta.handle("bob");
+    let (status, made) = alpha
+        .post(
+            &format!("/api/v1/groups/policy/members/{bob_handle}/steward"),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{made}");
+    let stewards_on_beta = || async {
+        beta.get(&format!("/api/v1/groups/{group}"), None).await.1["stewards"]
+            .as_array()
+            .map(|s| {
+                s.iter()
+                    .map(|p| p["handle"].as_str().unwrap_or_default().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    eventually("bob is a steward on beta too", || async {
+        stewards_on_beta().await.contains(&bob_handle)
+    })
+    .await;
+    let (status, _) = alpha
+        .post(
+            &format!("/api/v1/groups/policy/members/{bob_handle}/steward"),
+            Some(&alice),
+            json!({"value": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("bob stepped down on beta", || async {
+        !stewards_on_beta().await.contains(&bob_handle)
+    })
+    .await;
+    let (status, _) = alpha
+        .post(
+            "/api/v1/groups/policy/members/alice/steward",
+            Some(&alice),
+            json!({"value": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "the last steward stays");
+
     // Only stewards: a member's Lock sent straight to alpha is refused.
     let (status, _) = beta
         .post(
