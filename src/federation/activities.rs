@@ -776,39 +776,7 @@ async fn create_or_update(
         PostJson::Page(page) => {
             let g = audience_group(data, &page).await?;
             check_relay(&g, relayed_by)?;
-            let title = text::parse_line(
-                "name",
-                &page
-                    .name
-                    .chars()
-                    .take(limits.title_chars)
-                    .collect::<String>(),
-                limits.title_chars,
-            )
-            .map_err(|e| Error::Refused(format!("thread title: {e}")))?;
-            let (body_source, body_html) = remote_body(
-                page.source.as_ref(),
-                page.content.as_deref(),
-                limits.body_bytes,
-            )?;
-            let link =
-                crate::federation::wire::thread_link(&page.attachment).map(|u| u.to_string());
-            threads::store_remote(
-                data,
-                author,
-                g,
-                threads::RemoteThread {
-                    ap_id: page.id.to_string(),
-                    title,
-                    body_source,
-                    body_html,
-                    url: link,
-                    published: page.published.naive_utc(),
-                    updated: page.updated.map(|u| u.naive_utc()),
-                },
-                activity,
-            )
-            .await?;
+            threads::store_remote(data, author, g, remote_thread(&page, limits)?, activity).await?;
         }
         PostJson::Note(note) => {
             let Some(in_reply_to) = note.in_reply_to.clone() else {
@@ -936,6 +904,27 @@ fn title_from_text(text: &str, max: usize) -> Option<String> {
     (!title.is_empty()).then_some(title)
 }
 
+/// A remote `Page` as a thread: title bounded to one line, body sanitized, link from attachments.
+fn remote_thread(page: &PageJson, limits: &crate::config::Limits) -> Result<threads::RemoteThread> {
+    let name: String = page.name.chars().take(limits.title_chars).collect();
+    let title = text::parse_line("name", &name, limits.title_chars)
+        .map_err(|e| Error::Refused(format!("thread title: {e}")))?;
+    let (body_source, body_html) = remote_body(
+        page.source.as_ref(),
+        page.content.as_deref(),
+        limits.body_bytes,
+    )?;
+    Ok(threads::RemoteThread {
+        ap_id: page.id.to_string(),
+        title,
+        body_source,
+        body_html,
+        url: crate::federation::wire::thread_link(&page.attachment).map(|u| u.to_string()),
+        published: page.published.naive_utc(),
+        updated: page.updated.map(|u| u.naive_utc()),
+    })
+}
+
 /// Content for a remote group arrives relayed by that group; content for ours arrives directly.
 fn check_relay(group: &Group, relayed_by: Option<&Group>) -> Result<()> {
     match relayed_by {
@@ -1059,30 +1048,7 @@ async fn resolve_post_at(
     match post {
         PostJson::Page(page) => {
             let g = audience_group(data, &page).await?;
-            let title = text::parse_line(
-                "name",
-                &page
-                    .name
-                    .chars()
-                    .take(limits.title_chars)
-                    .collect::<String>(),
-                limits.title_chars,
-            )
-            .map_err(|e| Error::Refused(format!("thread title: {e}")))?;
-            let (body_source, body_html) = remote_body(
-                page.source.as_ref(),
-                page.content.as_deref(),
-                limits.body_bytes,
-            )?;
-            let thread = threads::RemoteThread {
-                ap_id: page.id.to_string(),
-                title,
-                body_source,
-                body_html,
-                url: crate::federation::wire::thread_link(&page.attachment).map(|u| u.to_string()),
-                published: page.published.naive_utc(),
-                updated: page.updated.map(|u| u.naive_utc()),
-            };
+            let thread = remote_thread(&page, limits)?;
             Ok((
                 threads::store_remote(data, author, g, thread, activity).await?,
                 None,
