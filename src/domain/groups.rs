@@ -535,7 +535,7 @@ pub async fn remote_follow(
                 }
             };
             if new_state == ACCEPTED {
-                publish::accept(conn, &origin, &group, &follower, follow)?;
+                publish::accept(conn, &origin, &group.ap_id, &follower, follow)?;
             }
             Ok(new_state)
         })
@@ -720,7 +720,7 @@ pub async fn act_on_member(
                             "actor": person.ap_id,
                             "object": group.ap_id,
                         });
-                        publish::accept(conn, &origin, &group, &person, follow)?;
+                        publish::accept(conn, &origin, &group.ap_id, &person, follow)?;
                     }
                     ACCEPTED.to_string()
                 }

@@ -328,7 +328,7 @@ pub async fn follow_person(
                     ))
                     .execute(conn)?;
             }
-            crate::federation::publish::accept_person(conn, &origin, &followed, &follower, follow)
+            crate::federation::publish::accept(conn, &origin, &followed.ap_id, &follower, follow)
         })
         .await?;
     state.outbox_wake.notify_one();

@@ -495,36 +495,18 @@ pub fn unfollow(
     enqueue(conn, &o.domain, &undo, &[inbox_of_group(group)])
 }
 
-/// A local member accepts a remote person's `Follow`.
-pub fn accept_person(
-    conn: &mut AnyConnection,
-    o: &Origin,
-    followed: &Person,
-    follower: &Person,
-    follow: Value,
-) -> Result<()> {
-    let accept = json!({
-        "id": activity_id(&o.base, "accept"),
-        "type": "Accept",
-        "actor": followed.ap_id,
-        "object": follow,
-        "to": [follower.ap_id],
-    });
-    enqueue(conn, &o.domain, &accept, &[inbox_of_person(follower)])
-}
-
-/// A local group accepts a remote person's `Follow`.
+/// One of our groups or members (`accepter`, by id) accepts a remote person's `Follow`.
 pub fn accept(
     conn: &mut AnyConnection,
     o: &Origin,
-    group: &Group,
+    accepter: &str,
     follower: &Person,
     follow: Value,
 ) -> Result<()> {
     let accept = json!({
         "id": activity_id(&o.base, "accept"),
         "type": "Accept",
-        "actor": group.ap_id,
+        "actor": accepter,
         "object": follow,
         "to": [follower.ap_id],
     });

@@ -3,9 +3,8 @@
 use commonplace::db::schema::deliveries;
 use diesel::prelude::*;
 use reqwest::StatusCode;
-use serde_json::json;
 
-use crate::helpers::{eventually, spawn_named, TestApp};
+use crate::helpers::{eventually, resolve_and_join, spawn_named, TestApp};
 
 async fn delivery_rows(app: &TestApp) -> Vec<(i64, i32, bool, Option<String>)> {
     app.server
@@ -34,23 +33,7 @@ async fn a_follower_that_was_down_gets_what_it_missed_across_a_sender_restart() 
     alpha.group(&alice, "ops").await;
     let group = alpha.handle("ops");
     let bob = beta.register("bob").await;
-    let (_, found) = beta
-        .get(&format!("/api/v1/resolve?q=!{group}"), Some(&bob))
-        .await;
-    assert_eq!(found["type"], "group");
-    beta.post(
-        &format!("/api/v1/groups/{group}/join"),
-        Some(&bob),
-        json!({}),
-    )
-    .await;
-    eventually("accepted", || async {
-        beta.get(&format!("/api/v1/groups/{group}"), Some(&bob))
-            .await
-            .1["membership"]
-            == "accepted"
-    })
-    .await;
+    resolve_and_join(&beta, &bob, &group).await;
     let delivered_before: Vec<_> = delivery_rows(&alpha)
         .await
         .into_iter()
@@ -108,21 +91,7 @@ async fn a_sender_stopped_mid_delivery_delivers_after_restart_and_only_once() {
     alpha.group(&alice, "ops").await;
     let group = alpha.handle("ops");
     let bob = beta.register("bob").await;
-    beta.get(&format!("/api/v1/resolve?q=!{group}"), Some(&bob))
-        .await;
-    beta.post(
-        &format!("/api/v1/groups/{group}/join"),
-        Some(&bob),
-        json!({}),
-    )
-    .await;
-    eventually("accepted", || async {
-        beta.get(&format!("/api/v1/groups/{group}"), Some(&bob))
-            .await
-            .1["membership"]
-            == "accepted"
-    })
-    .await;
+    resolve_and_join(&beta, &bob, &group).await;
 
     // Beta's port answers nothing: the delivery hangs in flight when alpha goes down.
     let beta_addr = beta.server.addr;

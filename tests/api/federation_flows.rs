@@ -3,34 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, spawn_named, TestApp};
-
-async fn resolve_and_join(app: &TestApp, token: &str, group_handle: &str) -> String {
-    let (status, found) = app
-        .get(&format!("/api/v1/resolve?q=!{group_handle}"), Some(token))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{found}");
-    assert_eq!(found["type"], "group");
-    let handle = found["group"]["handle"].as_str().unwrap().to_string();
-    assert_eq!(handle, group_handle);
-    let (status, joined) = app
-        .post(
-            &format!("/api/v1/groups/{handle}/join"),
-            Some(token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{joined}");
-    assert_eq!(joined["state"], "pending", "a remote group answers later");
-    eventually("the group accepts the follow", || async {
-        let (_, g) = app
-            .get(&format!("/api/v1/groups/{handle}"), Some(token))
-            .await;
-        g["membership"] == "accepted"
-    })
-    .await;
-    handle
-}
+use crate::helpers::{eventually, resolve_and_join, spawn_named, TestApp};
 
 async fn threads_of(app: &TestApp, group: &str) -> Vec<Value> {
     let (status, page) = app

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::federation_security::{post_signed, signer};
-use crate::helpers::{eventually, spawn_named, TestApp};
+use crate::helpers::{eventually, resolve_and_join, spawn_named, TestApp};
 
 fn fixture(path: &str) -> Value {
     let text = std::fs::read_to_string(format!(
@@ -59,23 +59,7 @@ async fn mastodon_replies_mentions_and_likes() {
     alpha.group(&alice, "design").await;
     let group = alpha.handle("design");
     let bob = beta.register("bob").await;
-    let (_, found) = beta
-        .get(&format!("/api/v1/resolve?q=!{group}"), Some(&bob))
-        .await;
-    assert_eq!(found["type"], "group");
-    beta.post(
-        &format!("/api/v1/groups/{group}/join"),
-        Some(&bob),
-        json!({}),
-    )
-    .await;
-    eventually("accepted", || async {
-        beta.get(&format!("/api/v1/groups/{group}"), Some(&bob))
-            .await
-            .1["membership"]
-            == "accepted"
-    })
-    .await;
+    resolve_and_join(&beta, &bob, &group).await;
     let thread = alpha.thread(&alice, "design", "Accessible forms").await;
     let thread_ap_id = alpha
         .get(&format!("/api/v1/threads/{thread}"), None)
