@@ -135,7 +135,7 @@ fn load_view(conn: &mut AnyConnection, group: Group, viewer_id: Option<i64>) -> 
     Ok(GroupView::new(group, stewards, membership, viewer_id))
 }
 
-fn recount_members(conn: &mut AnyConnection, group_id: i64) -> Result<()> {
+pub(crate) fn recount_members(conn: &mut AnyConnection, group_id: i64) -> Result<()> {
     let n: i64 = memberships::table
         .filter(memberships::group_id.eq(group_id))
         .filter(memberships::state.eq(ACCEPTED))
@@ -145,6 +145,46 @@ fn recount_members(conn: &mut AnyConnection, group_id: i64) -> Result<()> {
         .set(groups::member_count.eq(n))
         .execute(conn)?;
     Ok(())
+}
+
+/// Makes `person_id` a steward of the group, or no longer one.
+fn set_steward(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    person_id: i64,
+    steward: bool,
+) -> Result<()> {
+    diesel::delete(
+        stewards::table
+            .filter(stewards::group_id.eq(group_id))
+            .filter(stewards::person_id.eq(person_id)),
+    )
+    .execute(conn)?;
+    if steward {
+        diesel::insert_into(stewards::table)
+            .values((
+                stewards::group_id.eq(group_id),
+                stewards::person_id.eq(person_id),
+                stewards::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Ends a steward's role, unless they are the group's last steward (409 with `refusal`).
+fn step_down(conn: &mut AnyConnection, group_id: i64, person_id: i64, refusal: &str) -> Result<()> {
+    let stewards_left: i64 = stewards::table
+        .filter(stewards::group_id.eq(group_id))
+        .count()
+        .get_result(conn)?;
+    if stewards_left == 1 {
+        return Err(Error::Conflict {
+            field: None,
+            message: refusal.into(),
+        });
+    }
+    set_steward(conn, group_id, person_id, false)
 }
 
 /// Creates a local group; its creator becomes its first steward and member.
@@ -212,13 +252,7 @@ pub async fn create_for(
                 .returning(groups::id)
                 .get_result(c))
             .map_err(unique_conflict("name", "a group with this name"))?;
-            diesel::insert_into(stewards::table)
-                .values((
-                    stewards::group_id.eq(id),
-                    stewards::person_id.eq(steward_id),
-                    stewards::created_at.eq(t),
-                ))
-                .execute(conn)?;
+            set_steward(conn, id, steward_id, true)?;
             diesel::insert_into(memberships::table)
                 .values(Membership {
                     group_id: id,
@@ -461,33 +495,29 @@ pub async fn leave(state: &AppState, viewer: &Viewer, name: &str) -> Result<Memb
         .write(move |conn| {
             let group = find_group(conn, id, &name)?;
             if is_steward(conn, group.id, person.id)? {
-                let stewards: i64 = stewards::table
-                    .filter(stewards::group_id.eq(group.id))
-                    .count()
-                    .get_result(conn)?;
-                if stewards == 1 {
-                    return Err(Error::Conflict {
-                        field: None,
-                        message: "you are the group's last steward: appoint another steward before leaving".into(),
-                    });
-                }
-                diesel::delete(
-                    stewards::table
-                        .filter(stewards::group_id.eq(group.id))
-                        .filter(stewards::person_id.eq(person.id)),
-                )
-                .execute(conn)?;
+                step_down(
+                    conn,
+                    group.id,
+                    person.id,
+                    "you are the group's last steward: appoint another steward before leaving",
+                )?;
             }
             let membership = memberships::table
                 .filter(memberships::group_id.eq(group.id))
                 .filter(memberships::person_id.eq(person.id));
-            let follow_id: Option<Option<String>> = membership.select(memberships::ap_id).first(conn).optional()?;
+            let follow_id: Option<Option<String>> = membership
+                .select(memberships::ap_id)
+                .first(conn)
+                .optional()?;
             if let (Some(follow_id), false) = (&follow_id, group.local) {
                 publish::unfollow(conn, &origin, &person, &group, follow_id.as_deref())?;
             }
             diesel::delete(membership).execute(conn)?;
             recount_members(conn, group.id)?;
-            Ok(MembershipState { group: group.name, state: "none".into() })
+            Ok(MembershipState {
+                group: group.name,
+                state: "none".into(),
+            })
         })
         .await?;
     state.outbox_wake.notify_one();
@@ -742,13 +772,7 @@ pub async fn act_on_member(
                         });
                     }
                     if !steward {
-                        diesel::insert_into(stewards::table)
-                            .values((
-                                stewards::group_id.eq(group.id),
-                                stewards::person_id.eq(person.id),
-                                stewards::created_at.eq(now()),
-                            ))
-                            .execute(conn)?;
+                        set_steward(conn, group.id, person.id, true)?;
                         publish::steward_changed(
                             conn,
                             &origin,
@@ -762,24 +786,12 @@ pub async fn act_on_member(
                 }
                 MemberAction::RemoveSteward => {
                     if steward {
-                        let stewards_left: i64 = stewards::table
-                            .filter(stewards::group_id.eq(group.id))
-                            .count()
-                            .get_result(conn)?;
-                        if stewards_left == 1 {
-                            return Err(Error::Conflict {
-                                field: None,
-                                message:
-                                    "the group's last steward stays: appoint another one first"
-                                        .into(),
-                            });
-                        }
-                        diesel::delete(
-                            stewards::table
-                                .filter(stewards::group_id.eq(group.id))
-                                .filter(stewards::person_id.eq(person.id)),
-                        )
-                        .execute(conn)?;
+                        step_down(
+                            conn,
+                            group.id,
+                            person.id,
+                            "the group's last steward stays: appoint another one first",
+                        )?;
                         publish::steward_changed(
                             conn,
                             &origin,
@@ -899,22 +911,7 @@ pub async fn set_remote_steward(
     }
     state
         .db
-        .write(move |conn| {
-            let row = stewards::table
-                .filter(stewards::group_id.eq(group.id))
-                .filter(stewards::person_id.eq(person.id));
-            diesel::delete(row).execute(conn)?;
-            if steward {
-                diesel::insert_into(stewards::table)
-                    .values((
-                        stewards::group_id.eq(group.id),
-                        stewards::person_id.eq(person.id),
-                        stewards::created_at.eq(now()),
-                    ))
-                    .execute(conn)?;
-            }
-            Ok(())
-        })
+        .write(move |conn| set_steward(conn, group.id, person.id, steward))
         .await
 }
 

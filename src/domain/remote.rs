@@ -275,14 +275,7 @@ pub async fn delete_person(state: &AppState, person: Person) -> Result<()> {
             diesel::delete(memberships::table.filter(memberships::person_id.eq(person.id)))
                 .execute(conn)?;
             for g in groups_joined {
-                let n: i64 = memberships::table
-                    .filter(memberships::group_id.eq(g))
-                    .filter(memberships::state.eq(crate::domain::groups::ACCEPTED))
-                    .count()
-                    .get_result(conn)?;
-                diesel::update(groups::table.find(g))
-                    .set(groups::member_count.eq(n))
-                    .execute(conn)?;
+                crate::domain::groups::recount_members(conn, g)?;
             }
             diesel::update(threads::table.filter(threads::author_id.eq(person.id)))
                 .set(threads::deleted.eq(true))
