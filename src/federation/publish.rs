@@ -139,6 +139,20 @@ pub fn vote(
     Ok(())
 }
 
+/// An activity addressed as Lemmy addresses them in a group: public, with the group in `cc`
+/// and as `audience`.
+fn in_group(o: &Origin, kind: &str, actor: &str, group: &Group, object: Value) -> Value {
+    json!({
+        "id": activity_id(&o.base, &kind.to_lowercase()),
+        "type": kind,
+        "actor": actor,
+        "object": object,
+        "to": [PUBLIC],
+        "cc": [group.ap_id],
+        "audience": group.ap_id,
+    })
+}
+
 /// A thread or comment was deleted by its author.
 pub fn deleted(
     conn: &mut AnyConnection,
@@ -150,15 +164,7 @@ pub fn deleted(
 ) -> Result<()> {
     let activity = match received {
         Some(a) => a,
-        None if author.local => json!({
-            "id": activity_id(&o.base, "delete"),
-            "type": "Delete",
-            "actor": author.ap_id,
-            "object": object,
-            "to": [PUBLIC],
-            "cc": [group.ap_id],
-            "audience": group.ap_id,
-        }),
+        None if author.local => in_group(o, "Delete", &author.ap_id, group, json!(object)),
         None => return Ok(()),
     };
     route(conn, &o.base, &o.domain, group, activity)
@@ -195,28 +201,8 @@ pub fn moderation(
     if !steward.local {
         return Ok(());
     }
-    let base = |kind: &str| {
-        json!({
-            "id": activity_id(&o.base, &kind.to_lowercase()),
-            "type": kind,
-            "actor": steward.ap_id,
-            "object": object,
-            "to": [PUBLIC],
-            "cc": [group.ap_id],
-            "audience": group.ap_id,
-        })
-    };
-    let undo = |inner: Value| {
-        json!({
-            "id": activity_id(&o.base, "undo"),
-            "type": "Undo",
-            "actor": steward.ap_id,
-            "object": inner,
-            "to": [PUBLIC],
-            "cc": [group.ap_id],
-            "audience": group.ap_id,
-        })
-    };
+    let base = |kind: &str| in_group(o, kind, &steward.ap_id, group, json!(object));
+    let undo = |inner: Value| in_group(o, "Undo", &steward.ap_id, group, inner);
     let activity = match (action, value) {
         (ModAction::Remove, true) => base("Delete"),
         (ModAction::Remove, false) => undo(base("Delete")),
@@ -244,16 +230,8 @@ pub fn steward_changed(
         return Ok(());
     }
     let kind = if added { "Add" } else { "Remove" };
-    let change = json!({
-        "id": activity_id(&o.base, &kind.to_lowercase()),
-        "type": kind,
-        "actor": by.ap_id,
-        "object": steward_ap_id,
-        "target": format!("{}/moderators", group.ap_id),
-        "to": [PUBLIC],
-        "cc": [group.ap_id],
-        "audience": group.ap_id,
-    });
+    let mut change = in_group(o, kind, &by.ap_id, group, json!(steward_ap_id));
+    change["target"] = json!(format!("{}/moderators", group.ap_id));
     route(conn, &o.base, &o.domain, group, change)
 }
 
@@ -268,15 +246,7 @@ pub fn group_updated(
     if !by.local || !group.local {
         return Ok(());
     }
-    let update = json!({
-        "id": activity_id(&o.base, "update"),
-        "type": "Update",
-        "actor": by.ap_id,
-        "object": group_json,
-        "to": [PUBLIC],
-        "cc": [group.ap_id],
-        "audience": group.ap_id,
-    });
+    let update = in_group(o, "Update", &by.ap_id, group, group_json);
     route(conn, &o.base, &o.domain, group, update)
 }
 
@@ -302,28 +272,12 @@ pub fn ban(
     if !steward.local {
         return Ok(());
     }
-    let block = json!({
-        "id": activity_id(&o.base, "block"),
-        "type": "Block",
-        "actor": steward.ap_id,
-        "object": person.ap_id,
-        "target": group.ap_id,
-        "to": [PUBLIC],
-        "cc": [group.ap_id],
-        "audience": group.ap_id,
-    });
+    let mut block = in_group(o, "Block", &steward.ap_id, group, json!(person.ap_id));
+    block["target"] = json!(group.ap_id);
     let activity = if value {
         block
     } else {
-        json!({
-            "id": activity_id(&o.base, "undo"),
-            "type": "Undo",
-            "actor": steward.ap_id,
-            "object": block,
-            "to": [PUBLIC],
-            "cc": [group.ap_id],
-            "audience": group.ap_id,
-        })
+        in_group(o, "Undo", &steward.ap_id, group, block)
     };
     route_also(conn, &o.base, &o.domain, group, activity, &banned_inbox)
 }
@@ -382,15 +336,7 @@ pub fn thread_changed(
             let t = thread_objects(conn, vec![thread])?
                 .pop()
                 .ok_or(Error::NotFound("thread"))?;
-            json!({
-                "id": activity_id(&o.base, &kind.to_lowercase()),
-                "type": kind,
-                "actor": t.author_ap_id,
-                "to": [PUBLIC],
-                "cc": [group.ap_id],
-                "audience": group.ap_id,
-                "object": page_json(&t)?,
-            })
+            in_group(o, kind, &t.author_ap_id, &group, json!(page_json(&t)?))
         }
     };
     route(conn, &o.base, &o.domain, &group, activity)
@@ -439,15 +385,7 @@ pub fn comment_changed(
                 thread_ap_id: thread.ap_id.clone(),
                 parent_ap_id,
             };
-            json!({
-                "id": activity_id(&o.base, &kind.to_lowercase()),
-                "type": kind,
-                "actor": author_ap_id,
-                "to": [PUBLIC],
-                "cc": [group.ap_id],
-                "audience": group.ap_id,
-                "object": note_json(&object)?,
-            })
+            in_group(o, kind, &author_ap_id, &group, json!(note_json(&object)?))
         }
     };
     route(conn, &o.base, &o.domain, &group, activity)
