@@ -277,12 +277,45 @@ pub async fn delete_person(state: &AppState, person: Person) -> Result<()> {
             for g in groups_joined {
                 crate::domain::groups::recount_members(conn, g)?;
             }
+            // Counters follow: groups count their visible threads, threads their visible comments.
+            let groups_touched: Vec<i64> = threads::table
+                .filter(threads::author_id.eq(person.id))
+                .select(threads::group_id)
+                .distinct()
+                .load(conn)?;
+            let threads_touched: Vec<i64> = comments::table
+                .filter(comments::author_id.eq(person.id))
+                .select(comments::thread_id)
+                .distinct()
+                .load(conn)?;
             diesel::update(threads::table.filter(threads::author_id.eq(person.id)))
                 .set(threads::deleted.eq(true))
                 .execute(conn)?;
             diesel::update(comments::table.filter(comments::author_id.eq(person.id)))
                 .set(comments::deleted.eq(true))
                 .execute(conn)?;
+            for t in threads_touched {
+                let visible: i64 = comments::table
+                    .filter(comments::thread_id.eq(t))
+                    .filter(comments::deleted.eq(false))
+                    .filter(comments::removed.eq(false))
+                    .count()
+                    .get_result(conn)?;
+                diesel::update(threads::table.find(t))
+                    .set(threads::comment_count.eq(visible))
+                    .execute(conn)?;
+            }
+            for g in groups_touched {
+                let visible: i64 = threads::table
+                    .filter(threads::group_id.eq(g))
+                    .filter(threads::deleted.eq(false))
+                    .filter(threads::removed.eq(false))
+                    .count()
+                    .get_result(conn)?;
+                diesel::update(groups::table.find(g))
+                    .set(groups::thread_count.eq(visible))
+                    .execute(conn)?;
+            }
             diesel::update(persons::table.find(person.id))
                 .set(persons::suspended.eq(true))
                 .execute(conn)?;

@@ -262,3 +262,48 @@ fn httpdate_now() -> String {
         .format("%a, %d %b %Y %H:%M:%S GMT")
         .to_string()
 }
+
+#[tokio::test]
+async fn a_remote_account_deleting_itself_leaves_tombstones_and_true_counts() {
+    let alpha = spawn_named("alpha").await;
+    let gamma = spawn_named("gamma").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "design").await;
+    let own = alpha.thread(&alice, "design", "Alice's").await;
+    gamma.register("carol").await;
+    let at = |app: &TestApp, path: &str| format!("http://{}{path}", app.server.state.config.domain);
+    let (group, carol) = (at(&alpha, "/g/design"), at(&gamma, "/u/carol"));
+    let as_carol = signer(&gamma, &carol).await;
+    let page_id = at(&gamma, "/t/5");
+    let create = json!({"id": at(&gamma, "/activities/create/1"), "type": "Create", "actor": carol, "object": page(&page_id, &carol, &group)});
+    assert_eq!(
+        post_signed(&as_carol, &alpha, &create, None, |_| {})
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let own_ap_id =
+        alpha.get(&format!("/api/v1/threads/{own}"), None).await.1["thread"]["ap_id"].clone();
+    let note = json!({"id": at(&gamma, "/c/6"), "type": "Note", "attributedTo": carol, "to": [group], "inReplyTo": own_ap_id,
+        "content": "<p>hi</p>", "published": "2026-11-24T10:00:00Z"});
+    let reply = json!({"id": at(&gamma, "/activities/create/2"), "type": "Create", "actor": carol, "object": note});
+    assert_eq!(
+        post_signed(&as_carol, &alpha, &reply, None, |_| {}).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        alpha.get("/api/v1/groups/design", None).await.1["thread_count"],
+        2
+    );
+
+    let delete = json!({"id": at(&gamma, "/activities/delete/9"), "type": "Delete", "actor": carol, "object": carol});
+    let (status, body) = post_signed(&as_carol, &alpha, &delete, None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        alpha.get("/api/v1/groups/design", None).await.1["thread_count"],
+        1
+    );
+    let (_, own_thread) = alpha.get(&format!("/api/v1/threads/{own}"), None).await;
+    assert_eq!(own_thread["thread"]["comment_count"], 0);
+    assert_eq!(own_thread["comments"][0]["deleted"], true);
+}
