@@ -8,8 +8,10 @@
 //!    every instance has it, and how many deliveries each received;
 //! 4. the server's resident memory during both.
 //!
-//! `cargo bench --bench federation`. Sizes: `BENCH_ACTORS` (200), `BENCH_ACTIVITIES` (2000),
-//! `BENCH_INSTANCES` (1000), `BENCH_CONCURRENCY` (16).
+//! `cargo bench --bench federation`. Sizes: `BENCH_ACTORS` (200), `BENCH_ACTIVITIES` (10,000),
+//! `BENCH_INSTANCES` (1000), `BENCH_CONCURRENCY` (16). With `BENCH_DATABASE_URL=postgres://…`
+//! the server runs on PostgreSQL instead (a database `cp_bench_federation` is dropped and
+//! recreated there).
 
 use std::{
     collections::{HashMap, HashSet},
@@ -198,6 +200,7 @@ async fn signer(id: &str, public: &str, private: &str) -> Data<()> {
         created_at: t,
         updated_at: t,
         last_refreshed_at: None,
+        language: None,
     };
     let actor = DbActor::from_person(person).expect("actor");
     FederationConfig::builder()
@@ -231,7 +234,7 @@ async fn api(
 async fn main() -> anyhow::Result<()> {
     commonplace::federation::client::install_tls();
     let actors = env_num("BENCH_ACTORS", 200);
-    let activities = env_num("BENCH_ACTIVITIES", 2000);
+    let activities = env_num("BENCH_ACTIVITIES", 10_000);
     let instances = env_num("BENCH_INSTANCES", 1000);
     let concurrency = env_num("BENCH_CONCURRENCY", 16);
     println!(
@@ -254,7 +257,19 @@ async fn main() -> anyhow::Result<()> {
         l.local_addr()?.port()
     };
     let domain = format!("bench.localhost:{sport}");
-    let db_url = format!("sqlite://{}", dir.join("bench.db").display());
+    let db_url = match std::env::var("BENCH_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            use diesel::{Connection, RunQueryDsl};
+            let mut conn = diesel::PgConnection::establish(&admin)?;
+            diesel::sql_query("DROP DATABASE IF EXISTS cp_bench_federation").execute(&mut conn)?;
+            diesel::sql_query("CREATE DATABASE cp_bench_federation").execute(&mut conn)?;
+            let mut url = url::Url::parse(&admin)?;
+            url.set_path("cp_bench_federation");
+            url.to_string()
+        }
+        _ => format!("sqlite://{}", dir.join("bench.db").display()),
+    };
+    println!("database: {}", commonplace::db::Backend::of(&db_url).name());
     let child = Command::new(env!("CARGO_BIN_EXE_commonplace"))
         .env("COMMONPLACE_DATABASE_URL", &db_url)
         .env("COMMONPLACE_DOMAIN", &domain)

@@ -129,6 +129,19 @@ pub async fn not_found() -> Error {
     Error::NotFound("route")
 }
 
+/// 405 in our error format (which Mastodon apps read too) for a method a route does not take.
+pub async fn method_not_allowed() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        Json(serde_json::json!({
+            "error": "method_not_allowed",
+            "message": "this address does not take that method",
+        })),
+    )
+        .into_response()
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -151,7 +164,8 @@ impl Modify for BearerAuth {
     modifiers(&BearerAuth),
     paths(
         people::register, people::login, people::logout, people::me, people::update_me,
-        people::person, people::site, people::update_site, people::approve_person,
+        people::person, people::follow, people::unfollow, people::followers, people::following,
+        people::site, people::update_site, people::approve_person,
         groups::list, groups::create, groups::show, groups::update, groups::join, groups::leave,
         groups::members, groups::approve_member, groups::remove_member, groups::make_steward, groups::ban,
         content::list_threads, content::create_thread, content::get_thread, content::edit_thread,

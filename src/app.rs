@@ -28,10 +28,23 @@ pub struct AppState {
     pub auth_limiter: Arc<RateLimiter>,
     /// Wakes the delivery worker when a transaction has queued deliveries.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Transactions that queued deliveries since the worker was last woken for them.
+    pub outbox_queued: Arc<std::sync::atomic::AtomicUsize>,
     /// The outgoing HTTP client (fetches and deliveries).
     pub http: reqwest_middleware::ClientWithMiddleware,
     /// The federation policy, refreshed from the database.
     pub policy: crate::domain::policy::SharedPolicy,
+    /// Remote actors recently read.
+    pub actors: crate::domain::remote::ActorCache,
+    /// Ids of activities this process handled lately: copies that arrive directly and relayed,
+    /// or again after a retry, stop here without a database round trip.
+    pub recent_activities: moka::sync::Cache<String, ()>,
+    /// Statuses created lately under an `Idempotency-Key`, by member and key: an app that sends
+    /// the same post twice gets the first back.
+    pub idempotency: moka::sync::Cache<(i64, String), i64>,
+    /// Key of the web pages' CSRF tokens: derived from the instance's private key, so every
+    /// process of the instance shares it and nobody else can compute it.
+    pub web_secret: Arc<[u8; 32]>,
 }
 
 impl AppState {
@@ -58,6 +71,16 @@ impl AppState {
                 config.base_url()
             ),
         )?;
+        let instance = domain::site::with_keys(&db, instance_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("instance key pair: {e}"))?;
+        let web_secret = {
+            use sha2::{Digest, Sha256};
+            let mut h = Sha256::new();
+            h.update(b"commonplace web secret\0");
+            h.update(instance.private_key.unwrap_or_default().as_bytes());
+            Arc::new(<[u8; 32]>::from(h.finalize()))
+        };
         let id = instance_id;
         let policy = db
             .read(move |c| crate::domain::policy::load(c, id))
@@ -67,7 +90,18 @@ impl AppState {
             policy: Arc::new(std::sync::RwLock::new(policy)),
             db,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            outbox_queued: Arc::default(),
+            actors: crate::domain::remote::actor_cache(),
+            recent_activities: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(3600))
+                .build(),
+            idempotency: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(3600))
+                .build(),
             http,
+            web_secret,
             auth_limiter: Arc::new(RateLimiter::new(config.limits.auth_attempts_per_minute)),
             config: Arc::new(config),
             instance_id,
@@ -81,6 +115,21 @@ impl AppState {
         crate::federation::publish::Origin {
             base: self.config.base_url(),
             domain: self.config.domain.clone(),
+            queued: self.outbox_queued.clone(),
+        }
+    }
+
+    /// After a write: wakes the delivery worker if a transaction queued deliveries. The count is
+    /// shared, so a wake may come before the commit it stands for (or after one that queued
+    /// nothing); then the worker's one-second poll finds the deliveries. Nothing is lost, and
+    /// the worker is not woken for the many writes that queue nothing.
+    pub fn wake_outbox(&self) {
+        use std::sync::atomic::Ordering;
+        let had = self
+            .outbox_queued
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if had.is_ok() {
+            self.outbox_wake.notify_one();
         }
     }
 }
@@ -183,10 +232,22 @@ pub fn router(state: &AppState, federation: FederationConfig<AppState>) -> Route
         );
     Router::new()
         .merge(crate::api::routes())
-        .merge(crate::web::routes())
+        .merge(crate::mastodon::routes())
+        .merge(crate::web::routes(state))
         .merge(crate::federation::routes())
-        .fallback(crate::api::not_found)
+        .fallback(crate::web::fallback)
+        .method_not_allowed_fallback(crate::api::method_not_allowed)
         .layer(FederationMiddleware::new(federation))
+        // Apps that run in a browser (Elk, Phanpy…) call from their own origin. Requests carry
+        // bearer tokens, never cookies, so any origin may call.
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods(tower_http::cors::Any)
+                .allow_headers(tower_http::cors::Any)
+                .expose_headers([axum::http::header::LINK])
+                .max_age(Duration::from_secs(3600)),
+        )
         .layer(DefaultBodyLimit::max(request_limit))
         .layer(trace)
 }
@@ -223,14 +284,20 @@ pub async fn start(
 ) -> anyhow::Result<RunningServer> {
     let state = AppState::new(config).await?;
     let federation = federation_config(&state).await?;
-    let app = router(&state, federation.clone());
+    // Apps call `/api/v1/instance/` and `/api/v1/instance` alike: one route answers both.
+    let app = tower_http::normalize_path::NormalizePath::trim_trailing_slash(router(
+        &state,
+        federation.clone(),
+    ));
     let worker = crate::workers::spawn_delivery(federation);
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(
             listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(app),
         )
         .with_graceful_shutdown(async {
             let _ = rx.await;

@@ -36,7 +36,24 @@ pub struct Config {
     /// How long a delivery claimed by a server process stays its own; if that process dies
     /// mid-delivery, another (or the restarted one) takes the delivery over after this.
     pub delivery_claim_seconds: u64,
+    /// A `Follow` of a remote group that got no answer is sent again after this many seconds,
+    /// then four times longer each time, five times in all: some servers drop the first
+    /// `Accept` to an instance they have never seen.
+    pub follow_resend_seconds: u64,
     pub limits: Limits,
+    pub mastodon: MastodonApi,
+}
+
+/// The Mastodon-compatible client API.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MastodonApi {
+    /// Allow the OAuth `password` grant (an app sends the member's password itself). Off by
+    /// default; some older clients and scripts still need it.
+    pub password_grant: bool,
+    /// Where this server's source code can be had (the AGPL asks operators to offer it to
+    /// their users); shown to apps as the instance's `source_url`.
+    pub source_url: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
@@ -78,7 +95,9 @@ impl Default for Config {
             pool_size: 8,
             delivery_retry_seconds: 30,
             delivery_claim_seconds: 120,
+            follow_resend_seconds: 600,
             limits: Limits::default(),
+            mastodon: MastodonApi::default(),
         }
     }
 }
@@ -163,6 +182,9 @@ impl Config {
                 "delivery_claim_seconds",
                 "must be at least 15 (deliveries take up to 15 s)",
             );
+        }
+        if self.follow_resend_seconds == 0 {
+            return bad("follow_resend_seconds", "must be at least 1");
         }
         if self.delivery_retry_seconds == 0 || self.delivery_claim_seconds == 0 {
             return bad(

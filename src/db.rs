@@ -11,7 +11,7 @@ pub mod schema;
 use std::time::Duration;
 
 use diesel::{
-    connection::SimpleConnection,
+    connection::{SimpleConnection, TransactionManager},
     r2d2::{self, ManageConnection, R2D2Connection},
     Connection, PgConnection, SqliteConnection,
 };
@@ -89,11 +89,12 @@ impl Manager {
             Backend::Sqlite => {
                 let path = self.url.trim_start_matches("sqlite://");
                 SqliteConnection::establish(path).and_then(|mut c| {
-                    // WAL lets readers run beside the single writer; busy_timeout waits
-                    // instead of failing when another process holds the write lock.
+                    // busy_timeout (first: the others may need the lock) waits instead of
+                    // failing when another connection holds the write lock; WAL lets readers
+                    // run beside the single writer.
                     c.batch_execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                         PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                     )
                     .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                     Ok(AnyConnection::Sqlite(c))
@@ -128,14 +129,27 @@ type Pool = r2d2::Pool<Manager>;
 
 /// The connection pools of one server process.
 ///
-/// SQLite allows one writer at a time, so its writes share a single connection instead of racing
-/// for the lock; reads use the others. PostgreSQL uses one pool for both.
+/// SQLite allows one writer at a time, so its writes go to a single writer thread instead of
+/// racing for the lock; reads use the pool. PostgreSQL uses one pool for both.
 #[derive(Clone)]
 pub struct Db {
     read: Pool,
-    write: Pool,
+    writes: Writes,
     backend: Backend,
 }
+
+#[derive(Clone)]
+enum Writes {
+    Pool(Pool),
+    Writer(tokio::sync::mpsc::Sender<WriteJob>),
+}
+
+/// One caller's write, run by the writer thread inside a shared transaction. It returns what
+/// to tell the caller once the transaction has committed (`None`) or failed (`Some(error)`).
+type WriteJob = Box<dyn FnOnce(&mut AnyConnection) -> Box<dyn FnOnce(Option<&str>) + Send> + Send>;
+
+/// Writes queued at once that share one SQLite transaction (group commit).
+const WRITE_BATCH: usize = 64;
 
 impl Db {
     /// Connects and runs pending migrations.
@@ -145,29 +159,33 @@ impl Db {
     pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<Db> {
         let manager = Manager::new(url);
         let backend = manager.backend;
-        {
-            let mut conn = manager
-                .open()
-                .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", backend.name()))?;
-            run_migrations(&mut conn)?;
-        }
+        let mut first = manager
+            .open()
+            .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", backend.name()))?;
+        run_migrations(&mut first)?;
         let build = |size: u32| {
             r2d2::Pool::builder()
                 .max_size(size)
                 .min_idle(Some(1))
+                // A broken connection is noticed when it is returned (`has_broken`); testing
+                // each one on checkout would cost a round trip per query.
+                .test_on_check_out(false)
                 .connection_timeout(Duration::from_secs(10))
                 .build(manager.clone())
         };
-        let (read, write) = match backend {
+        let (read, writes) = match backend {
             Backend::Postgres => {
                 let pool = build(pool_size)?;
-                (pool.clone(), pool)
+                (pool.clone(), Writes::Pool(pool))
             }
-            Backend::Sqlite => (build(pool_size)?, build(1)?),
+            Backend::Sqlite => (
+                build(pool_size)?,
+                Writes::Writer(spawn_writer(manager, first)?),
+            ),
         };
         Ok(Db {
             read,
-            write,
+            writes,
             backend,
         })
     }
@@ -188,17 +206,154 @@ impl Db {
         run(self.read.clone(), f).await
     }
 
-    /// Runs `f` in one transaction on a blocking thread: all of it lands, or none of it.
+    /// Runs `f` in one transaction: all of it lands, or none of it. On SQLite, writes queued at
+    /// the same moment share one commit, each in its own savepoint, so one caller's failure
+    /// never undoes another's work and nobody hears of success before the commit.
     ///
     /// # Errors
-    /// Whatever `f` returns (the transaction is then rolled back), or a pool time-out.
+    /// Whatever `f` returns (its work is then rolled back), a failed commit, or a pool time-out.
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        run(self.write.clone(), |conn| conn.transaction(f)).await
+        let sender = match &self.writes {
+            Writes::Pool(pool) => return run(pool.clone(), |conn| conn.transaction(f)).await,
+            Writes::Writer(sender) => sender,
+        };
+        let (tell, answer) = tokio::sync::oneshot::channel();
+        let span = tracing::Span::current();
+        let job: WriteJob = Box::new(move |conn| {
+            let _entered = span.enter();
+            let outcome = conn.transaction(f);
+            Box::new(move |commit_error: Option<&str>| {
+                // When the commit fails, nothing of the batch happened, whatever each write said
+                // (a copy told "received before" may have seen another's uncommitted receipt).
+                let outcome = match commit_error {
+                    Some(e) => Err(Error::Internal(format!("commit failed: {e}"))),
+                    None => outcome,
+                };
+                let _ = tell.send(outcome);
+            })
+        });
+        sender
+            .send(job)
+            .await
+            .map_err(|_| Error::Internal("the database writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| Error::Internal("the database writer dropped a write".into()))?
     }
+}
+
+/// The SQLite writer: takes whatever writes are queued, runs them in one transaction, commits
+/// once and answers each. It stops when the last `Db` handle is dropped.
+///
+/// The transaction begins `IMMEDIATE`, so the write lock is held from the start and another
+/// process's commit cannot invalidate the batch halfway. If the transaction ends under a write
+/// (SQLite rolls everything back on a full disk or an I/O error, and a panic leaves a savepoint
+/// open), the writes already run are told they failed and the ones not yet run go into the next
+/// batch.
+fn spawn_writer(
+    manager: Manager,
+    first: AnyConnection,
+) -> anyhow::Result<tokio::sync::mpsc::Sender<WriteJob>> {
+    let (sender, mut jobs) = tokio::sync::mpsc::channel::<WriteJob>(WRITE_BATCH * 16);
+    std::thread::Builder::new()
+        .name("sqlite-writer".into())
+        .spawn(move || {
+            let mut conn = Some(first);
+            let mut carried: Vec<WriteJob> = Vec::new();
+            loop {
+                let mut batch = std::mem::take(&mut carried);
+                if batch.is_empty() {
+                    match jobs.blocking_recv() {
+                        Some(job) => batch.push(job),
+                        None => break,
+                    }
+                }
+                while batch.len() < WRITE_BATCH {
+                    match jobs.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let Some(c) = conn.as_mut() else {
+                    // Dropping the jobs tells their callers the write did not happen.
+                    drop(batch);
+                    conn = manager.open().ok();
+                    continue;
+                };
+                if let Err(e) = begin_batch(c) {
+                    tracing::error!(error = %e, writes = batch.len(), "cannot begin a write transaction");
+                    drop(batch);
+                    conn = None;
+                    continue;
+                }
+                let mut answers = Vec::with_capacity(batch.len());
+                let mut lost: Option<String> = None;
+                let mut panicked = false;
+                for job in batch {
+                    if lost.is_some() {
+                        carried.push(job);
+                        continue;
+                    }
+                    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(c))) {
+                        Ok(answer) => answers.push(answer),
+                        Err(_) => {
+                            panicked = true;
+                            lost = Some("a write in the same transaction panicked".into());
+                        }
+                    }
+                    if lost.is_none() && !in_transaction(c) {
+                        lost = Some("the database ended the transaction".into());
+                    }
+                }
+                let error = match lost {
+                    Some(e) => {
+                        if in_transaction(c) {
+                            let _ = <AnyConnection as Connection>::TransactionManager::rollback_transaction(c);
+                        }
+                        Some(e)
+                    }
+                    None => <AnyConnection as Connection>::TransactionManager::commit_transaction(c)
+                        .err()
+                        .map(|e| e.to_string()),
+                };
+                if let Some(e) = &error {
+                    tracing::error!(error = %e, writes = answers.len(), "a shared write transaction failed");
+                }
+                for answer in answers {
+                    answer(error.as_deref());
+                }
+                if panicked || error.is_some() || c.is_broken() {
+                    // A connection in an unknown state goes before a new one opens.
+                    drop(conn.take());
+                    conn = manager.open().ok();
+                }
+            }
+        })?;
+    Ok(sender)
+}
+
+/// Starts the writer's transaction, taking SQLite's write lock at once.
+fn begin_batch(c: &mut AnyConnection) -> diesel::QueryResult<()> {
+    use diesel::connection::AnsiTransactionManager;
+    match c {
+        AnyConnection::Sqlite(s) => {
+            AnsiTransactionManager::begin_transaction_sql(s, "BEGIN IMMEDIATE")
+        }
+        AnyConnection::Postgresql(p) => AnsiTransactionManager::begin_transaction(p),
+    }
+}
+
+/// Whether the writer's transaction is still open.
+fn in_transaction(c: &mut AnyConnection) -> bool {
+    matches!(
+        <AnyConnection as Connection>::TransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth(),
+        Ok(Some(_))
+    )
 }
 
 async fn run<T, F>(pool: Pool, f: F) -> Result<T>

@@ -1,8 +1,13 @@
-//! The domain layer: every rule and every transaction. The JSON API, and later the Mastodon
-//! API, the web pages and the ActivityPub inbox, call these functions; nothing else writes.
+//! The domain layer: every rule and every transaction. The JSON API and the ActivityPub inbox,
+//! and later the Mastodon API and the web pages, call these functions; nothing else writes.
 
 pub mod comments;
+pub mod directory;
+pub mod follows;
 pub mod groups;
+pub mod lists;
+pub mod notifications;
+pub mod oauth;
 pub mod objects;
 pub mod outbox;
 pub mod paging;
@@ -11,6 +16,7 @@ pub mod policy;
 pub mod remote;
 pub mod reports;
 pub mod site;
+pub mod statuses;
 pub mod text;
 pub mod threads;
 pub mod views;

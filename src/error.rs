@@ -16,6 +16,8 @@ pub enum Error {
     Invalid {
         field: Option<&'static str>,
         message: String,
+        /// What is wrong, for doors that say it in another language.
+        problem: Option<Problem>,
     },
     /// The request body could not be read as JSON of the expected shape.
     #[error("{0}")]
@@ -39,6 +41,10 @@ pub enum Error {
     RequestTooLarge,
     #[error("too many attempts; wait a minute and try again")]
     RateLimited,
+    /// A web form without this browser's CSRF token (sent from elsewhere, or from a page kept
+    /// open across a server key change).
+    #[error("the form was not sent from this site's page, or has expired: reload the page and try again")]
+    StaleForm,
     /// Refused or failed federation: signatures, remote fetches, origin checks.
     #[error("federation: {0}")]
     Federation(#[from] activitypub_federation::error::Error),
@@ -48,6 +54,9 @@ pub enum Error {
     /// A remote document or activity that we refuse (wrong origin, not allowed, malformed).
     #[error("{0}")]
     Refused(String),
+    /// A remote activity we have already processed; the inbox answers it as done.
+    #[error("this activity was received before")]
+    AlreadyReceived,
     #[error("database: {0}")]
     Database(#[from] diesel::result::Error),
     #[error("database pool: {0}")]
@@ -57,6 +66,57 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a value was refused, so that each door can say it in its own words and language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Empty,
+    TooLong {
+        max: usize,
+    },
+    /// Not a name of `a-z`, `0-9`, `_`.
+    Name {
+        max: usize,
+    },
+    OneLine,
+    Password {
+        min: usize,
+        max: usize,
+    },
+    Url,
+    Tag {
+        max: usize,
+    },
+    TooManyTags {
+        max: usize,
+    },
+    Language,
+    Domain,
+    OwnDomain,
+}
+
+impl Problem {
+    /// The English message of the JSON API.
+    fn message(&self) -> String {
+        match self {
+            Problem::Empty => "must not be empty".into(),
+            Problem::TooLong { max } => format!("must be at most {max} characters"),
+            Problem::Name { max } => {
+                format!("must be 1 to {max} characters of a-z, 0-9 and _ (lower case)")
+            }
+            Problem::OneLine => "must be one line without control characters".into(),
+            Problem::Password { min, max } => format!("must be {min} to {max} characters"),
+            Problem::Url => "must be an http or https URL".into(),
+            Problem::Tag { max } => {
+                format!("each tag is at most {max} letters, digits, spaces or hyphens")
+            }
+            Problem::TooManyTags { max } => format!("at most {max} tags"),
+            Problem::Language => "must be a language tag such as en, fr or fr-CA".into(),
+            Problem::Domain => "is not a domain name".into(),
+            Problem::OwnDomain => "this instance's own domain cannot be listed".into(),
+        }
+    }
+}
 
 /// The JSON body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,6 +135,16 @@ impl Error {
         Error::Invalid {
             field: Some(field),
             message: message.into(),
+            problem: None,
+        }
+    }
+
+    /// A refused value whose reason other doors can translate.
+    pub fn problem(field: &'static str, problem: Problem) -> Self {
+        Error::Invalid {
+            field: Some(field),
+            message: problem.message(),
+            problem: Some(problem),
         }
     }
 
@@ -94,7 +164,7 @@ impl Error {
             Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Unauthorized | Error::BadCredentials => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Forbidden(_) | Error::StaleForm => StatusCode::FORBIDDEN,
             Error::NotFound(_) | Error::Database(diesel::result::Error::NotFound) => {
                 StatusCode::NOT_FOUND
             }
@@ -102,6 +172,7 @@ impl Error {
             Error::TooLarge { .. } | Error::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Error::Refused(_) => StatusCode::BAD_REQUEST,
+            Error::AlreadyReceived => StatusCode::OK,
             Error::BadSignature(_) => StatusCode::UNAUTHORIZED,
             Error::Federation(e) => federation_status(e),
             Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
@@ -117,6 +188,7 @@ impl Error {
             Error::Unauthorized => ("unauthorized", None),
             Error::BadCredentials => ("bad_credentials", None),
             Error::Forbidden(_) => ("forbidden", None),
+            Error::StaleForm => ("stale_form", None),
             Error::NotFound(_) | Error::Database(diesel::result::Error::NotFound) => {
                 ("not_found", None)
             }
@@ -125,6 +197,7 @@ impl Error {
             Error::RequestTooLarge => ("too_large", None),
             Error::RateLimited => ("rate_limited", None),
             Error::Refused(_) => ("refused", None),
+            Error::AlreadyReceived => ("already_received", None),
             Error::BadSignature(_) => ("bad_signature", None),
             Error::Federation(e) => match federation_status(e) {
                 StatusCode::UNAUTHORIZED => ("bad_signature", None),

@@ -4,7 +4,9 @@
 pub mod activities;
 pub mod actors;
 pub mod client;
+pub mod lookup;
 pub mod publish;
+pub mod signatures;
 pub mod wire;
 
 use activitypub_federation::{
@@ -13,10 +15,9 @@ use activitypub_federation::{
     protocol::public_key::PublicKey,
     FEDERATION_CONTENT_TYPE,
 };
-use askama::Template;
 use axum::{
     http::{header, HeaderMap, StatusCode},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
@@ -42,16 +43,16 @@ pub fn routes() -> Router {
         .route("/.well-known/webfinger", get(webfinger))
         .route("/.well-known/nodeinfo", get(nodeinfo_links))
         .route("/nodeinfo/2.1", get(nodeinfo))
+        .route("/nodeinfo/2.0", get(nodeinfo_2_0))
         .route("/.well-known/host-meta", get(host_meta))
-        .route("/u/{name}", get(person))
         .route("/u/{name}/outbox", get(person_outbox))
-        .route("/g/{name}", get(group))
+        .route("/u/{name}/followers", get(person_followers))
+        .route("/u/{name}/following", get(person_following))
         .route("/g/{name}/outbox", get(group_outbox))
         .route("/g/{name}/followers", get(group_followers))
         .route("/g/{name}/moderators", get(group_moderators))
         .route("/g/{name}/featured", get(group_featured))
-        .route("/t/{id}", get(thread))
-        .route("/c/{id}", get(comment))
+        .route("/activities/{kind}/{token}", get(activity))
         .route("/inbox", post(inbox))
         .route("/u/{name}/inbox", post(inbox))
         .route("/g/{name}/inbox", post(inbox))
@@ -112,32 +113,117 @@ fn check_date(headers: &HeaderMap) -> Result<()> {
 }
 
 /// Every inbox (shared, person, group) takes the same activities: the activity names its target.
-/// The HTTP signature, the digest and the actor are checked by the federation library before
-/// our own `verify` and `receive` run.
+/// A draft-cavage signature, its digest and the actor are checked by the federation library; an
+/// RFC 9421 signature by [`signatures`]; then our own `verify` and `receive` run.
 async fn inbox(data: Data<AppState>, request: axum::extract::Request) -> Result<StatusCode> {
     use activitypub_federation::axum::inbox::{receive_activity, ActivityData};
     use axum::extract::FromRequest;
     let limit = data.config.limits.request_bytes;
-    check_date(request.headers())?;
+    let message_signature = signatures::is_message_signature(request.headers());
+    if !message_signature {
+        check_date(request.headers())?;
+    }
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| Error::RequestTooLarge)?;
-    let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
-    let activity = ActivityData::from_request(request, &())
-        .await
-        .map_err(|_| Error::BadRequest("unreadable request".into()))?;
-    receive_activity::<activities::InboxActivity, actors::DbActor, AppState>(activity, &data)
-        .await
-        .map_err(|e| match e {
-            // The signature library reports a missing or malformed signature as `Other`.
-            Error::Federation(activitypub_federation::error::Error::Other(m)) => {
-                Error::BadSignature(m)
-            }
-            other => other,
-        })
-        .inspect_err(|e| tracing::info!(error = %e, "activity refused"))?;
+    let json: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::BadRequest(format!("the body is not JSON: {e}")))?;
+    let received = if message_signature {
+        activities::RECEIVED_JSON
+            .scope(json, receive_message_signed(&data, &parts, &bytes))
+            .await
+    } else {
+        let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        let activity = ActivityData::from_request(request, &())
+            .await
+            .map_err(|_| Error::BadRequest("unreadable request".into()))?;
+        activities::RECEIVED_JSON
+            .scope(
+                json,
+                receive_activity::<activities::InboxActivity, actors::DbActor, AppState>(
+                    activity, &data,
+                ),
+            )
+            .await
+            .map_err(|e| match e {
+                // The signature library reports a missing or malformed signature as `Other`.
+                Error::Federation(activitypub_federation::error::Error::Other(m)) => {
+                    Error::BadSignature(m)
+                }
+                other => other,
+            })
+    };
+    received.inspect_err(|e| tracing::info!(error = %e, "activity refused"))?;
     Ok(StatusCode::OK)
+}
+
+/// The same steps as the federation library's, for a request signed the RFC 9421 way: the
+/// signature's form, time and digest; the activity's id; its actor (fetched if new); the
+/// signature with the actor's key; then our checks and processing.
+async fn receive_message_signed(
+    data: &Data<AppState>,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+) -> Result<()> {
+    use activitypub_federation::{
+        config::UrlVerifier,
+        fetch::object_id::ObjectId,
+        traits::{Activity, Actor},
+    };
+    // The address the sender signed is ours, whatever `Host` a proxy passes on: a request
+    // signed for another server does not verify here.
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let target_uri = Url::parse(&format!("{}{path}", data.config.base_url()))
+        .map_err(|_| Error::BadSignature("the request's address cannot be read".into()))?;
+    let checked = signatures::check(
+        &signatures::Request {
+            method: &parts.method,
+            target_uri: &target_uri,
+            headers: &parts.headers,
+            body,
+        },
+        chrono::Utc::now().timestamp(),
+    )?;
+    let activity: activities::InboxActivity = serde_json::from_slice(body)
+        .map_err(|e| Error::BadRequest(format!("not an activity we take: {e}")))?;
+    // The checks the federation library makes of an activity's id on the other path.
+    let id = activity.id();
+    let production = data.config.uses_https();
+    match id.scheme() {
+        "https" => {}
+        "http" if !production => {}
+        _ => {
+            return Err(Error::Refused(
+                "the activity's id has the wrong scheme".into(),
+            ))
+        }
+    }
+    if production && id.port().is_some() {
+        return Err(Error::Refused(
+            "an explicit port in an activity's id".into(),
+        ));
+    }
+    if actors::authority(id) == data.config.domain {
+        return Err(Error::Refused(
+            "an activity from this instance itself".into(),
+        ));
+    }
+    let mut checked_id = id.clone();
+    if let Some(host) = id.host_str().filter(|h| h.ends_with('.')) {
+        let trimmed = host.trim_end_matches('.').to_string();
+        let _ = checked_id.set_host(Some(&trimmed));
+    }
+    PolicyVerifier(data.policy.clone())
+        .verify(&checked_id)
+        .await?;
+    let actor = ObjectId::<actors::DbActor>::from(activity.actor().clone())
+        .dereference(data)
+        .await?;
+    checked.verify(actor.public_key_pem())?;
+    tracing::debug!(key = %checked.key_id, "RFC 9421 signature verified");
+    activity.verify(data).await?;
+    activity.receive(data).await
 }
 
 /// The JSON-LD context of every document we serve.
@@ -221,6 +307,8 @@ pub fn person_json(state: &AppState, p: &Person) -> Result<PersonJson> {
         source: Source::markdown(&p.bio_source),
         inbox: url(&p.inbox_url)?,
         outbox: Some(url(&format!("{}/outbox", p.ap_id))?),
+        followers: Some(url(&format!("{}/followers", p.ap_id))?),
+        following: Some(url(&format!("{}/following", p.ap_id))?),
         endpoints: shared_inbox(state)?,
         public_key: public_key(&p.ap_id, &p.public_key)?,
         published: Some(p.created_at.and_utc()),
@@ -242,6 +330,8 @@ pub fn instance_json(state: &AppState, i: &crate::db::models::Instance) -> Resul
         source: None,
         inbox: url(&format!("{base}/inbox"))?,
         outbox: None,
+        followers: None,
+        following: None,
         endpoints: shared_inbox(state)?,
         public_key: public_key(&id, i.public_key.as_deref().unwrap_or_default())?,
         published: Some(i.created_at.and_utc()),
@@ -337,6 +427,7 @@ pub fn page_json(t: &ThreadObject) -> Result<PageJson> {
         tag: Vec::new(),
         published: th.created_at.and_utc(),
         updated: th.updated_at.map(|u| u.and_utc()),
+        language: LanguageFields::of(th.language.as_deref(), &th.body_html),
     })
 }
 
@@ -356,6 +447,7 @@ pub fn note_json(c: &CommentObject) -> Result<NoteJson> {
         tag: Vec::new(),
         published: c.comment.created_at.and_utc(),
         updated: c.comment.updated_at.map(|u| u.and_utc()),
+        language: LanguageFields::of(c.comment.language.as_deref(), &c.comment.body_html),
     })
 }
 
@@ -364,128 +456,58 @@ fn tombstone(id: &str) -> Result<Response> {
     activity_json(StatusCode::GONE, &json!({"id": id, "type": "Tombstone"}))
 }
 
-#[derive(Template)]
-#[template(path = "object.html")]
-struct ObjectPage<'a> {
-    title: &'a str,
-    byline: Option<String>,
-    body_html: &'a str,
-    link: Option<&'a str>,
-    ap_id: &'a str,
-    api: String,
+/// A local person as an ActivityPub actor (the JSON side of `/u/NAME`).
+///
+/// # Errors
+/// 404 for an unknown name.
+pub async fn person_document(state: &AppState, name: &str) -> Result<Response> {
+    let p = objects::local_person(state, name).await?;
+    activity_json(StatusCode::OK, &person_json(state, &p)?)
 }
 
-fn page(p: ObjectPage<'_>) -> Result<Response> {
-    p.render()
-        .map(|html| Html(html).into_response())
-        .map_err(|e| Error::Internal(format!("template: {e}")))
+/// A local group as an ActivityPub actor (the JSON side of `/g/NAME`).
+///
+/// # Errors
+/// 404 for an unknown name.
+pub async fn group_document(state: &AppState, name: &str) -> Result<Response> {
+    let g = objects::local_group(state, name, 0).await?;
+    activity_json(StatusCode::OK, &group_json(state, &g.group)?)
 }
 
-async fn person(
-    State(state): State,
-    ApiPath(name): ApiPath<String>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let p = objects::local_person(&state, &name).await?;
-    if wants_json(&headers) {
-        return activity_json(StatusCode::OK, &person_json(&state, &p)?);
-    }
-    page(ObjectPage {
-        title: p.display_name.as_deref().unwrap_or(&p.username),
-        byline: Some(
-            [
-                Some(format!("@{}@{}", p.username, state.config.domain)),
-                p.job_role.clone(),
-                p.agency.clone(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · "),
-        ),
-        body_html: &p.bio_html,
-        link: None,
-        ap_id: &p.ap_id,
-        api: format!("/api/v1/people/{}", p.username),
-    })
-}
-
-async fn group(
-    State(state): State,
-    ApiPath(name): ApiPath<String>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let g = objects::local_group(&state, &name, 0).await?;
-    if wants_json(&headers) {
-        return activity_json(StatusCode::OK, &group_json(&state, &g.group)?);
-    }
-    page(ObjectPage {
-        title: &g.group.title,
-        byline: Some(format!(
-            "!{}@{} · {} members",
-            g.group.name, state.config.domain, g.group.member_count
-        )),
-        body_html: &g.group.description_html,
-        link: None,
-        ap_id: &g.group.ap_id,
-        api: format!("/api/v1/groups/{}", g.group.name),
-    })
-}
-
-async fn thread(
-    State(state): State,
-    ApiPath(id): ApiPath<i64>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let t = objects::local_thread(&state, id).await?;
+/// A local thread as a `Page`, or its tombstone (the JSON side of `/t/ID`).
+///
+/// # Errors
+/// 404 for an unknown or remote thread.
+pub async fn thread_document(state: &AppState, id: i64) -> Result<Response> {
+    let t = objects::local_thread(state, id).await?;
     if t.thread.deleted || t.thread.removed {
-        return if wants_json(&headers) {
-            tombstone(&t.thread.ap_id)
-        } else {
-            Err(Error::NotFound("thread"))
-        };
+        return tombstone(&t.thread.ap_id);
     }
-    if wants_json(&headers) {
-        return activity_json(StatusCode::OK, &page_json(&t)?);
-    }
-    page(ObjectPage {
-        title: &t.thread.title,
-        byline: Some(format!("by {}", t.author_ap_id)),
-        body_html: &t.thread.body_html,
-        link: t.thread.url.as_deref(),
-        ap_id: &t.thread.ap_id,
-        api: format!("/api/v1/threads/{id}"),
-    })
+    activity_json(StatusCode::OK, &page_json(&t)?)
 }
 
-async fn comment(
-    State(state): State,
-    ApiPath(id): ApiPath<i64>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let c = objects::local_comment(&state, id).await?;
+/// A local comment as a `Note`, or its tombstone (the JSON side of `/c/ID`).
+///
+/// # Errors
+/// 404 for an unknown or remote comment.
+pub async fn comment_document(state: &AppState, id: i64) -> Result<Response> {
+    let c = objects::local_comment(state, id).await?;
     if c.comment.deleted || c.comment.removed {
-        return if wants_json(&headers) {
-            tombstone(&c.comment.ap_id)
-        } else {
-            Err(Error::NotFound("comment"))
-        };
+        return tombstone(&c.comment.ap_id);
     }
-    if wants_json(&headers) {
-        return activity_json(StatusCode::OK, &note_json(&c)?);
-    }
-    page(ObjectPage {
-        title: "Comment",
-        byline: Some(format!(
-            "by {} in reply to {}",
-            c.author_ap_id,
-            c.parent_ap_id.as_deref().unwrap_or(&c.thread_ap_id)
-        )),
-        body_html: &c.comment.body_html,
-        link: None,
-        ap_id: &c.comment.ap_id,
-        api: format!("/api/v1/threads/{}", c.comment.thread_id),
-    })
+    activity_json(StatusCode::OK, &note_json(&c)?)
+}
+
+/// One of our activities at its id, as it was sent (JSON whatever the client accepts).
+async fn activity(
+    State(state): State,
+    ApiPath((kind, token)): ApiPath<(String, String)>,
+) -> Result<Response> {
+    let id = format!("{}/activities/{kind}/{token}", state.config.base_url());
+    let data = objects::local_activity(&state, &id).await?;
+    let doc: Value = serde_json::from_str(&data)
+        .map_err(|e| Error::Internal(format!("stored activity {id}: {e}")))?;
+    activity_json(StatusCode::OK, &doc)
 }
 
 fn ordered(id: String, items: Vec<Value>) -> Result<CollectionJson> {
@@ -504,6 +526,34 @@ async fn person_outbox(State(state): State, ApiPath(name): ApiPath<String>) -> R
         StatusCode::OK,
         &ordered(format!("{}/outbox", p.ap_id), Vec::new())?,
     )
+}
+
+/// A member's followers and followed, as counts (the lists are not published).
+async fn person_follow_collection(state: &AppState, name: &str, which: &str) -> Result<Response> {
+    let p = objects::local_person(state, name).await?;
+    let (followers, following) = crate::domain::follows::counts_of(state, p.id).await?;
+    activity_json(
+        StatusCode::OK,
+        &CollectionJson {
+            kind: "Collection".into(),
+            id: url(&format!("{}/{which}", p.ap_id))?,
+            total_items: Some(if which == "followers" {
+                followers
+            } else {
+                following
+            }),
+            ordered_items: None,
+            items: Some(Vec::new()),
+        },
+    )
+}
+
+async fn person_followers(State(state): State, ApiPath(name): ApiPath<String>) -> Result<Response> {
+    person_follow_collection(&state, &name, "followers").await
+}
+
+async fn person_following(State(state): State, ApiPath(name): ApiPath<String>) -> Result<Response> {
+    person_follow_collection(&state, &name, "following").await
 }
 
 /// The group's recent threads, each as the `Announce(Create(Page))` its followers received.
@@ -606,18 +656,35 @@ async fn webfinger(
 }
 
 async fn nodeinfo_links(State(state): State) -> Json<Value> {
+    let base = state.config.base_url();
     Json(json!({
-        "links": [{
-            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
-            "href": format!("{}/nodeinfo/2.1", state.config.base_url()),
-        }]
+        "links": [
+            {
+                "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+                "href": format!("{base}/nodeinfo/2.1"),
+            },
+            {
+                "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+                "href": format!("{base}/nodeinfo/2.0"),
+            },
+        ]
     }))
 }
 
-async fn nodeinfo(State(state): State) -> Result<Response> {
+async fn nodeinfo(state: State) -> Result<Response> {
+    nodeinfo_document(state, "2.1").await
+}
+
+/// NodeInfo 2.0, which some software still reads; it differs from 2.1 only in fields we do
+/// not fill.
+async fn nodeinfo_2_0(state: State) -> Result<Response> {
+    nodeinfo_document(state, "2.0").await
+}
+
+async fn nodeinfo_document(State(state): State, version: &str) -> Result<Response> {
     let u = objects::usage(&state).await?;
     let doc = json!({
-        "version": "2.1",
+        "version": version,
         "software": {
             "name": "commonplace",
             "version": env!("CARGO_PKG_VERSION"),
@@ -630,16 +697,18 @@ async fn nodeinfo(State(state): State) -> Result<Response> {
             "localPosts": u.local_posts,
             "localComments": u.local_comments,
         },
-        "metadata": {"nodeName": u.name},
+        // Apps that tell servers apart by NodeInfo learn here that the Mastodon client API
+        // is offered (the convention of Pleroma and Akkoma), and which version it follows.
+        "metadata": {
+            "nodeName": u.name,
+            "features": ["mastodon_api"],
+            "upstream": {"name": "mastodon", "version": "4.3.0"},
+        },
     });
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
-        )],
-        Json(doc),
-    )
-        .into_response())
+    let profile = format!(
+        "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""
+    );
+    Ok(([(header::CONTENT_TYPE, profile)], Json(doc)).into_response())
 }
 
 async fn host_meta(State(state): State) -> Response {

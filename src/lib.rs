@@ -9,5 +9,6 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod federation;
+pub mod mastodon;
 pub mod web;
 pub mod workers;

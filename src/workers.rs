@@ -27,6 +27,8 @@ const PER_INSTANCE: usize = 4;
 const POLICY_REFRESH: Duration = Duration::from_secs(10);
 /// How often a dead instance is tried again.
 const PROBE_EVERY: Duration = Duration::from_secs(300);
+/// How often old deliveries and activities are deleted.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// An activity as stored: sent byte for byte as it was queued.
 #[derive(Debug)]
@@ -120,6 +122,13 @@ pub fn spawn_delivery(federation: FederationConfig<AppState>) -> tokio::task::Jo
         let in_flight: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let mut last_probe: HashMap<String, Instant> = HashMap::new();
         let mut policy_read = Instant::now();
+        let mut follows_checked = Instant::now();
+        // Pruned a minute after start, then hourly.
+        let mut pruned = Instant::now()
+            .checked_sub(PRUNE_EVERY - Duration::from_secs(60))
+            .unwrap_or_else(Instant::now);
+        let follow_check_every =
+            POLICY_REFRESH.min(Duration::from_secs(state.config.follow_resend_seconds));
         // Deliveries in flight belong to this task: stopping it stops them too, as a crash would.
         let mut running = tokio::task::JoinSet::new();
         loop {
@@ -129,10 +138,27 @@ pub fn spawn_delivery(federation: FederationConfig<AppState>) -> tokio::task::Jo
                 if let Err(e) = crate::domain::policy::refresh(&state).await {
                     tracing::warn!(error = %e, "cannot refresh the federation policy");
                 }
+                policy_read = Instant::now();
+            }
+            if pruned.elapsed() >= PRUNE_EVERY {
+                match outbox::prune(&state).await {
+                    Ok((0, 0)) => {}
+                    Ok((deliveries, activities)) => {
+                        tracing::info!(
+                            deliveries,
+                            activities,
+                            "old deliveries and activities deleted"
+                        );
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot delete old deliveries"),
+                }
+                pruned = Instant::now();
+            }
+            if follows_checked.elapsed() >= follow_check_every {
                 if let Err(e) = crate::domain::groups::resend_stale_follows(&state).await {
                     tracing::warn!(error = %e, "cannot resend unanswered follows");
                 }
-                policy_read = Instant::now();
+                follows_checked = Instant::now();
             }
             let busy: usize = in_flight
                 .lock()

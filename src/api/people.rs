@@ -6,8 +6,13 @@ use axum::{
     Json, Router,
 };
 
-use super::{ApiJson, ApiPath, Auth, ClientIp, State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{ApiJson, ApiPath, ApiQuery, Auth, ClientIp, MaybeAuth, State};
 use crate::domain::{
+    follows::{self, Direction, FollowState, FollowView},
+    paging::{Page, PageRequest},
     people::{self, AuthResponse, Credentials, ProfileUpdate, Registration},
     site::{self, SiteUpdate},
     views::{PersonView, SiteView},
@@ -21,6 +26,10 @@ pub fn routes() -> Router {
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/me", get(me).patch(update_me))
         .route("/api/v1/people/{name}", get(person))
+        .route("/api/v1/people/{name}/follow", post(follow))
+        .route("/api/v1/people/{name}/unfollow", post(unfollow))
+        .route("/api/v1/people/{name}/followers", get(followers))
+        .route("/api/v1/people/{name}/following", get(following))
         .route("/api/v1/site", get(site).patch(update_site))
         .route("/api/v1/admin/people/{name}/approve", post(approve_person))
 }
@@ -81,14 +90,88 @@ pub async fn update_me(
     Ok(Json(people::update_profile(&state, &viewer, input).await?))
 }
 
-/// A member's public profile.
+/// A profile: `name` for a member here, `name@domain` for someone known from elsewhere; with
+/// follow counts and the viewer's follow.
 #[utoipa::path(get, path = "/api/v1/people/{name}", tag = "people", params(("name" = String, Path)),
     responses((status = 200, body = PersonView), (status = 404, body = ErrorBody)))]
 pub async fn person(
     State(state): State,
+    MaybeAuth(viewer): MaybeAuth,
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<PersonView>> {
-    Ok(Json(people::profile(&state, &name).await?))
+    Ok(Json(people::profile(&state, viewer.as_ref(), &name).await?))
+}
+
+/// Follow someone: at once here, `pending` until their server accepts elsewhere. Their threads
+/// then show in the feed.
+#[utoipa::path(post, path = "/api/v1/people/{name}/follow", tag = "people", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = FollowState), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn follow(
+    State(state): State,
+    Auth(viewer): Auth,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Json<FollowState>> {
+    Ok(Json(follows::follow(&state, &viewer, &name).await?))
+}
+
+/// Stop following someone.
+#[utoipa::path(post, path = "/api/v1/people/{name}/unfollow", tag = "people", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = FollowState), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unfollow(
+    State(state): State,
+    Auth(viewer): Auth,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Json<FollowState>> {
+    Ok(Json(follows::unfollow(&state, &viewer, &name).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FollowListQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+async fn follow_list(
+    state: &crate::app::AppState,
+    name: &str,
+    direction: Direction,
+    q: FollowListQuery,
+) -> Result<Json<Page<FollowView>>> {
+    let l = &state.config.limits;
+    let page = PageRequest::new(
+        q.cursor.as_deref(),
+        q.limit,
+        l.default_page_size,
+        l.max_page_size,
+    )?;
+    Ok(Json(follows::list(state, name, direction, page).await?))
+}
+
+/// People who follow someone, in the order they began.
+#[utoipa::path(get, path = "/api/v1/people/{name}/followers", tag = "people",
+    params(("name" = String, Path), FollowListQuery),
+    responses((status = 200, body = Page<FollowView>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn followers(
+    State(state): State,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<FollowListQuery>,
+) -> Result<Json<Page<FollowView>>> {
+    follow_list(&state, &name, Direction::Followers, q).await
+}
+
+/// People someone follows, in the order they began.
+#[utoipa::path(get, path = "/api/v1/people/{name}/following", tag = "people",
+    params(("name" = String, Path), FollowListQuery),
+    responses((status = 200, body = Page<FollowView>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn following(
+    State(state): State,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<FollowListQuery>,
+) -> Result<Json<Page<FollowView>>> {
+    follow_list(&state, &name, Direction::Following, q).await
 }
 
 /// This instance: name, description, rules, registration mode and counts.

@@ -1,8 +1,6 @@
 //! Looking up people and groups on other instances; the federation policy and queue.
 
-use activitypub_federation::{
-    config::Data, fetch::object_id::ObjectId, fetch::webfinger::webfinger_resolve_actor,
-};
+use activitypub_federation::config::Data;
 use axum::{routing::get, Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,6 +17,7 @@ use crate::domain::{
 };
 use crate::error::{Error, ErrorBody, Result};
 use crate::federation::actors::{authority, DbActor};
+use crate::federation::lookup::{lookup, Found};
 
 pub fn routes() -> Router {
     Router::new()
@@ -50,30 +49,6 @@ pub enum Resolved {
     },
 }
 
-/// A thread or reply URL: the stored one, or fetched from its origin. `None` when the URL is an
-/// actor's (or anything else), which the caller then resolves as an actor.
-async fn resolve_post_url(
-    data: &Data<AppState>,
-    viewer: &crate::domain::people::Viewer,
-    url: &url::Url,
-) -> Result<Option<Resolved>> {
-    let actor_known = crate::domain::remote::actor_by_ap_id(data, url.as_str())
-        .await?
-        .is_some();
-    if actor_known {
-        return Ok(None);
-    }
-    match crate::federation::activities::resolve_post(data, url).await {
-        Ok((thread_id, comment_id)) => Ok(Some(Resolved::Thread {
-            thread: Box::new(threads::get(data, Some(viewer), thread_id).await?),
-            comment_id,
-        })),
-        // Not a thread or reply: let the caller try it as an actor.
-        Err(Error::Refused(_)) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 /// Find a group or person on any instance, fetching and storing it; then join a group with its
 /// `handle` through `POST /api/v1/groups/{handle}/join`.
 #[utoipa::path(get, path = "/api/v1/resolve", tag = "federation", security(("bearer" = [])), params(ResolveQuery),
@@ -84,29 +59,17 @@ pub async fn resolve(
     Auth(viewer): Auth,
     ApiQuery(q): ApiQuery<ResolveQuery>,
 ) -> Result<Json<Resolved>> {
-    let query = q.q.trim();
-    if query.is_empty() || query.len() > 500 {
-        return Err(Error::invalid(
-            "q",
-            "give @name@domain, !name@domain or a URL",
-        ));
-    }
-    let actor = if query.starts_with("http://") || query.starts_with("https://") {
-        let url =
-            url::Url::parse(query).map_err(|e| Error::invalid("q", format!("not a URL: {e}")))?;
-        if let Some(found) = resolve_post_url(&data, &viewer, &url).await? {
-            return Ok(Json(found));
+    let actor = match lookup(&data, &q.q).await? {
+        Found::Post {
+            thread_id,
+            comment_id,
+        } => {
+            return Ok(Json(Resolved::Thread {
+                thread: Box::new(threads::get(&data, Some(&viewer), thread_id).await?),
+                comment_id,
+            }))
         }
-        ObjectId::<DbActor>::from(url).dereference(&data).await?
-    } else {
-        let handle = query.trim_start_matches(['!', '@']);
-        if !handle.contains('@') {
-            return Err(Error::invalid(
-                "q",
-                "give @name@domain, !name@domain or a URL",
-            ));
-        }
-        webfinger_resolve_actor::<AppState, DbActor>(handle, &data).await?
+        Found::Actor(actor) => actor,
     };
     match actor {
         DbActor::Group(g, url) => {

@@ -63,6 +63,8 @@ pub struct Person {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub last_refreshed_at: Option<NaiveDateTime>,
+    /// Interface language chosen by a local member (`en`, `fr`).
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -167,6 +169,8 @@ pub struct Thread {
     pub created_at: NaiveDateTime,
     pub updated_at: Option<NaiveDateTime>,
     pub last_activity_at: NaiveDateTime,
+    /// Language the thread is written in, when known.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -182,6 +186,7 @@ pub struct NewThread {
     pub url: Option<String>,
     pub created_at: NaiveDateTime,
     pub last_activity_at: NaiveDateTime,
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -203,6 +208,8 @@ pub struct Comment {
     pub downvotes: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: Option<NaiveDateTime>,
+    /// Language the comment is written in, when known.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -217,6 +224,7 @@ pub struct NewComment {
     pub body_html: String,
     pub depth: i32,
     pub created_at: NaiveDateTime,
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -224,7 +232,7 @@ pub struct NewComment {
 pub struct Token {
     pub id: i64,
     pub token_hash: String,
-    pub person_id: i64,
+    pub person_id: Option<i64>,
     pub client_id: Option<i64>,
     pub scopes: String,
     pub created_at: NaiveDateTime,
@@ -236,7 +244,7 @@ pub struct Token {
 #[diesel(table_name = tokens)]
 pub struct NewToken {
     pub token_hash: String,
-    pub person_id: i64,
+    pub person_id: Option<i64>,
     pub client_id: Option<i64>,
     pub scopes: String,
     pub created_at: NaiveDateTime,

@@ -46,6 +46,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         last_refreshed_at -> Nullable<Timestamp>,
+        language -> Nullable<Text>,
     }
 }
 
@@ -117,6 +118,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Nullable<Timestamp>,
         last_activity_at -> Timestamp,
+        language -> Nullable<Text>,
     }
 }
 
@@ -138,6 +140,7 @@ diesel::table! {
         downvotes -> BigInt,
         created_at -> Timestamp,
         updated_at -> Nullable<Timestamp>,
+        language -> Nullable<Text>,
     }
 }
 
@@ -165,7 +168,7 @@ diesel::table! {
     tokens (id) {
         id -> BigInt,
         token_hash -> Text,
-        person_id -> BigInt,
+        person_id -> Nullable<BigInt>,
         client_id -> Nullable<BigInt>,
         scopes -> Text,
         created_at -> Timestamp,
@@ -230,6 +233,100 @@ diesel::table! {
         followed_id -> BigInt,
         ap_id -> Nullable<Text>,
         created_at -> Timestamp,
+        state -> Text,
+    }
+}
+
+diesel::table! {
+    oauth_apps (id) {
+        id -> BigInt,
+        client_id -> Text,
+        client_secret -> Text,
+        name -> Text,
+        website -> Nullable<Text>,
+        redirect_uris -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_codes (code_hash) {
+        code_hash -> Text,
+        app_id -> BigInt,
+        person_id -> BigInt,
+        redirect_uri -> Text,
+        scopes -> Text,
+        code_challenge -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    statuses (id) {
+        id -> BigInt,
+        thread_id -> Nullable<BigInt>,
+        comment_id -> Nullable<BigInt>,
+        group_id -> BigInt,
+        author_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bookmarks (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lists (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        title -> Text,
+        replies_policy -> Text,
+        exclusive -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    list_groups (list_id, group_id) {
+        list_id -> BigInt,
+        group_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    markers (person_id, timeline) {
+        person_id -> BigInt,
+        timeline -> Text,
+        last_read_id -> Text,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        kind -> Text,
+        from_person_id -> BigInt,
+        status_id -> Nullable<BigInt>,
+        group_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    thread_tags (thread_id, tag) {
+        thread_id -> BigInt,
+        tag -> Text,
     }
 }
 
@@ -246,6 +343,17 @@ diesel::joinable!(memberships -> persons (person_id));
 diesel::joinable!(stewards -> groups (group_id));
 diesel::joinable!(stewards -> persons (person_id));
 diesel::joinable!(tokens -> persons (person_id));
+diesel::joinable!(tokens -> oauth_apps (client_id));
+diesel::joinable!(oauth_codes -> oauth_apps (app_id));
+diesel::joinable!(statuses -> groups (group_id));
+diesel::joinable!(statuses -> persons (author_id));
+diesel::joinable!(statuses -> threads (thread_id));
+diesel::joinable!(statuses -> comments (comment_id));
+diesel::joinable!(bookmarks -> statuses (status_id));
+diesel::joinable!(list_groups -> lists (list_id));
+diesel::joinable!(list_groups -> groups (group_id));
+diesel::joinable!(notifications -> statuses (status_id));
+diesel::joinable!(thread_tags -> threads (thread_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
@@ -263,4 +371,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_bans,
     reports,
     person_follows,
+    oauth_apps,
+    oauth_codes,
+    statuses,
+    bookmarks,
+    lists,
+    list_groups,
+    markers,
+    notifications,
+    thread_tags,
 );

@@ -5,8 +5,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::db::{models::*, schema::*, AnyConnection};
-use crate::domain::groups::require_steward;
+use crate::db::{models::*, schema::*, AnyConnection, MultiBackend};
+use crate::domain::groups::{is_steward, require_steward};
+use crate::domain::objects::ReplyTarget;
 use crate::domain::people::Viewer;
 use crate::domain::text::{self, now};
 use crate::domain::threads::{find_thread, require_can_post};
@@ -14,6 +15,7 @@ use crate::domain::views::{CommentView, PersonBrief};
 use crate::error::{Error, Result};
 use crate::federation::publish;
 use crate::per_backend;
+use diesel::dsl::AsSelect;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewCommentInput {
@@ -21,6 +23,9 @@ pub struct NewCommentInput {
     pub body: String,
     /// The comment this replies to; absent for a reply to the thread itself.
     pub parent_id: Option<i64>,
+    /// The language it is written in; the author's interface language if absent.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -61,6 +66,140 @@ fn load_view(
     Ok(CommentView::new(c, a, v, show_removed))
 }
 
+/// A comment with the thread it belongs to, for lists outside the thread (a profile, the
+/// stewards' removed content, the page to reply to it).
+#[derive(Debug, Clone)]
+pub struct CommentInThread {
+    pub comment: CommentView,
+    pub thread_id: i64,
+    pub thread_title: String,
+}
+
+type InThreadRow = (Comment, PersonBrief, Option<i32>, String);
+
+fn in_thread(rows: Vec<InThreadRow>, show_removed: bool) -> Vec<CommentInThread> {
+    rows.into_iter()
+        .map(|(c, a, v, title)| CommentInThread {
+            thread_id: c.thread_id,
+            thread_title: title,
+            comment: CommentView::new(c, a, v, show_removed),
+        })
+        .collect()
+}
+
+/// Comments with their author, the viewer's vote and their thread's title.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn with_thread(viewer_id: i64) -> _ {
+    let vote_of_viewer: diesel::dsl::And<
+        diesel::dsl::Eq<comment_votes::comment_id, comments::id>,
+        diesel::dsl::Eq<comment_votes::person_id, i64>,
+    > = comment_votes::comment_id
+        .eq(comments::id)
+        .and(comment_votes::person_id.eq(viewer_id));
+    let comment: AsSelect<Comment, MultiBackend> = Comment::as_select();
+    let author: AsSelect<PersonBrief, MultiBackend> = PersonBrief::as_select();
+    comments::table
+        .inner_join(persons::table)
+        .inner_join(threads::table)
+        .left_join(comment_votes::table.on(vote_of_viewer))
+        .select((
+            comment,
+            author,
+            comment_votes::score.nullable(),
+            threads::title,
+        ))
+}
+
+/// One comment with its thread (removed ones for stewards only).
+///
+/// # Errors
+/// 404 for an unknown comment, or a removed one the viewer may not see.
+pub async fn one(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<CommentInThread> {
+    let person = viewer.map(|v| v.person.clone());
+    state
+        .db
+        .read(move |conn| {
+            let viewer_id = person.as_ref().map_or(-1, |p| p.id);
+            let row: InThreadRow = with_thread(viewer_id)
+                .filter(comments::id.eq(id))
+                .first(conn)
+                .optional()?
+                .ok_or(Error::NotFound("comment"))?;
+            let steward = match &person {
+                Some(p) => {
+                    let group: i64 = threads::table
+                        .find(row.0.thread_id)
+                        .select(threads::group_id)
+                        .first(conn)?;
+                    p.is_admin || is_steward(conn, group, p.id)?
+                }
+                None => false,
+            };
+            Ok(in_thread(vec![row], steward).remove(0))
+        })
+        .await
+}
+
+/// What one person wrote lately in threads still shown, newest first.
+///
+/// # Errors
+/// Database failures only.
+pub async fn by_author(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    author_id: i64,
+    limit: i64,
+) -> Result<Vec<CommentInThread>> {
+    let viewer_id = viewer.map_or(-1, Viewer::id);
+    state
+        .db
+        .read(move |conn| {
+            let rows: Vec<InThreadRow> = with_thread(viewer_id)
+                .filter(comments::author_id.eq(author_id))
+                .filter(comments::deleted.eq(false))
+                .filter(comments::removed.eq(false))
+                .filter(threads::deleted.eq(false))
+                .filter(threads::removed.eq(false))
+                .order((comments::created_at.desc(), comments::id.desc()))
+                .limit(limit)
+                .load(conn)?;
+            Ok(in_thread(rows, false))
+        })
+        .await
+}
+
+/// Comments stewards removed in a group, latest first, for its stewards to review or restore.
+///
+/// # Errors
+/// 403 for anyone but the group's stewards and administrators, 404 for an unknown group.
+pub async fn removed_in(
+    state: &AppState,
+    viewer: &Viewer,
+    group: &str,
+    limit: i64,
+) -> Result<Vec<CommentInThread>> {
+    let (id, name, person) = (state.instance_id, group.to_string(), viewer.person.clone());
+    state
+        .db
+        .read(move |conn| {
+            let group = crate::domain::groups::find_group(conn, id, &name)?;
+            if !person.is_admin && !is_steward(conn, group.id, person.id)? {
+                return Err(Error::forbidden(
+                    "only the group's stewards see removed comments",
+                ));
+            }
+            let rows: Vec<InThreadRow> = with_thread(person.id)
+                .filter(threads::group_id.eq(group.id))
+                .filter(comments::removed.eq(true))
+                .filter(comments::deleted.eq(false))
+                .order((comments::created_at.desc(), comments::id.desc()))
+                .limit(limit)
+                .load(conn)?;
+            Ok(in_thread(rows, true))
+        })
+        .await
+}
+
 /// Replies to a thread or to one of its comments.
 ///
 /// # Errors
@@ -76,8 +215,10 @@ pub async fn create(
     let (body_source, body_html) =
         text::parse_markdown("body", &input.body, state.config.limits.body_bytes)?;
     if body_source.trim().is_empty() {
-        return Err(Error::invalid("body", "must not be empty"));
+        return Err(Error::problem("body", crate::error::Problem::Empty));
     }
+    let language = text::parse_language("language", input.language.as_deref())?
+        .or_else(|| viewer.person.language.clone());
     let (person, origin) = (viewer.person.clone(), state.origin());
     let view = state
         .db
@@ -97,8 +238,11 @@ pub async fn create(
                 body_source,
                 body_html,
                 created_at: t,
+                language,
             };
-            let id = insert_comment(conn, &person, new)?;
+            let thread = find_thread(conn, thread_id)?;
+            let group = group_of(conn, &thread)?;
+            let id = insert_comment(conn, &person, &thread, &group, new)?;
             diesel::update(comments::table.find(id))
                 .set(comments::ap_id.eq(format!("{}/c/{id}", origin.base)))
                 .execute(conn)?;
@@ -106,7 +250,7 @@ pub async fn create(
             load_view(conn, id, person.id, false)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(view)
 }
 
@@ -119,11 +263,24 @@ pub struct NewReply {
     pub body_source: String,
     pub body_html: String,
     pub created_at: chrono::NaiveDateTime,
+    pub language: Option<String>,
+}
+
+fn group_of(conn: &mut AnyConnection, thread: &Thread) -> Result<Group> {
+    Ok(groups::table
+        .find(thread.group_id)
+        .select(Group::as_select())
+        .first(conn)?)
 }
 
 /// The rules every new comment meets, wherever it comes from, and its insert.
-fn insert_comment(conn: &mut AnyConnection, author: &Person, new: NewReply) -> Result<i64> {
-    let thread = find_thread(conn, new.thread_id)?;
+fn insert_comment(
+    conn: &mut AnyConnection,
+    author: &Person,
+    thread: &Thread,
+    group: &Group,
+    new: NewReply,
+) -> Result<i64> {
     if thread.deleted || thread.removed {
         return Err(Error::invalid(
             "thread",
@@ -133,11 +290,7 @@ fn insert_comment(conn: &mut AnyConnection, author: &Person, new: NewReply) -> R
     if thread.locked {
         return Err(Error::forbidden("this thread is locked: no new comments"));
     }
-    let group = groups::table
-        .find(thread.group_id)
-        .select(Group::as_select())
-        .first(conn)?;
-    require_can_post(conn, &group, author)?;
+    require_can_post(conn, group, author)?;
     let depth = match new.parent_id {
         None => 0,
         Some(pid) => {
@@ -168,11 +321,38 @@ fn insert_comment(conn: &mut AnyConnection, author: &Person, new: NewReply) -> R
         body_html: new.body_html,
         depth,
         created_at: new.created_at,
+        language: new.language,
     };
     let id: i64 = per_backend!(conn, |c| diesel::insert_into(comments::table)
         .values(&row)
         .returning(comments::id)
         .get_result(c))?;
+    let status =
+        crate::domain::statuses::record_comment(conn, id, group.id, author.id, row.created_at)?;
+    // The author of what this answers hears of it.
+    let answered = match new.parent_id {
+        Some(pid) => find_comment(conn, pid)?.author_id,
+        None => thread.author_id,
+    };
+    crate::domain::notifications::notify(
+        conn,
+        answered,
+        crate::domain::notifications::Kind::Mention,
+        author.id,
+        Some(status),
+        Some(group.id),
+    )?;
+    if row.body_html.contains('@') {
+        crate::domain::notifications::notify_mentions(
+            conn,
+            &crate::domain::text::html_to_text(&row.body_html),
+            author.local,
+            author.id,
+            status,
+            group.id,
+            &[answered],
+        )?;
+    }
     diesel::update(threads::table.find(new.thread_id))
         .set((
             threads::comment_count.eq(threads::comment_count + 1),
@@ -182,24 +362,47 @@ fn insert_comment(conn: &mut AnyConnection, author: &Person, new: NewReply) -> R
     Ok(id)
 }
 
+/// A reply from another server, before we know where it goes.
+#[derive(Debug, Clone)]
+pub struct RemoteReply {
+    /// The id of the thread or comment it answers.
+    pub in_reply_to: String,
+    pub ap_id: String,
+    pub body_source: String,
+    pub body_html: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub language: Option<String>,
+}
+
 /// Stores (or updates) a comment from another server, then relays `activity` if the group is
-/// ours. Receiving it again changes nothing.
+/// ours. Finding what it answers, the checks and the insert are one transaction; receiving it
+/// again changes nothing. Returns the thread's and the comment's ids.
 ///
 /// # Errors
-/// As for local comments (locked thread, membership), or a refusal when someone else updates it.
+/// As for local comments (locked thread, membership), a reply to something we do not know or that
+/// came the wrong way, or a refusal when someone else updates it.
 pub async fn store_remote(
     state: &AppState,
     author: Person,
-    new: NewReply,
+    reply: RemoteReply,
+    arrival: crate::domain::remote::Arrival,
     activity: serde_json::Value,
-) -> Result<i64> {
+) -> Result<(i64, i64)> {
     let origin = state.origin();
-    let id = state
+    let ids = state
         .db
         .write(move |conn| {
-            let kind = activity["type"].as_str().unwrap_or("Create").to_string();
+            // First, so that a copy arriving at the same moment waits here and stops.
+            crate::domain::outbox::record_receipt(conn, &activity)?;
+            let (target, group) =
+                crate::domain::objects::remote_target(conn, &reply.in_reply_to, arrival)?;
+            let (thread, parent_id) = match target {
+                ReplyTarget::Thread(t) => (t, None),
+                ReplyTarget::Comment(c) => (find_thread(conn, c.thread_id)?, Some(c.id)),
+            };
+            let thread_id = thread.id;
             let existing: Option<Comment> = comments::table
-                .filter(comments::ap_id.eq(&new.ap_id))
+                .filter(comments::ap_id.eq(&reply.ap_id))
                 .select(Comment::as_select())
                 .first(conn)
                 .optional()?;
@@ -210,25 +413,52 @@ pub async fn store_remote(
                             "only the author may update a comment".into(),
                         ));
                     }
+                    // An edit stays under its thread, which the arrival check above vouched for.
+                    if c.thread_id != thread_id {
+                        return Err(Error::Refused(
+                            "the comment belongs to another thread".into(),
+                        ));
+                    }
+                    // A Create of what we have is a copy (under another id): nothing to do. Only
+                    // an Update changes it, so an old Create never undoes a newer edit.
+                    if activity["type"].as_str() != Some("Update") {
+                        return Ok((thread_id, c.id));
+                    }
                     if !c.deleted && !c.removed {
                         diesel::update(comments::table.find(c.id))
                             .set((
-                                comments::body_source.eq(&new.body_source),
-                                comments::body_html.eq(&new.body_html),
+                                comments::body_source.eq(&reply.body_source),
+                                comments::body_html.eq(&reply.body_html),
+                                comments::language.eq(&reply.language),
                                 comments::updated_at.eq(Some(now())),
                             ))
                             .execute(conn)?;
                     }
                     c.id
                 }
-                None => insert_comment(conn, &author, new)?,
+                None => insert_comment(
+                    conn,
+                    &author,
+                    &thread,
+                    &group,
+                    NewReply {
+                        thread_id,
+                        parent_id,
+                        ap_id: reply.ap_id,
+                        local: false,
+                        body_source: reply.body_source,
+                        body_html: reply.body_html,
+                        created_at: reply.created_at,
+                        language: reply.language,
+                    },
+                )?,
             };
-            publish::comment_changed(conn, &origin, id, &kind, Some(activity))?;
-            Ok(id)
+            publish::relay(conn, &origin, &group, activity)?;
+            Ok((thread_id, id))
         })
         .await?;
-    state.outbox_wake.notify_one();
-    Ok(id)
+    state.wake_outbox();
+    Ok(ids)
 }
 
 /// # Errors
@@ -269,7 +499,7 @@ pub async fn edit(
             load_view(conn, id, person_id, false)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(view)
 }
 
@@ -328,7 +558,7 @@ pub async fn delete_as(
             publish::deleted(conn, &origin, &author, &group, &comment.ap_id, received)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(())
 }
 
@@ -390,6 +620,6 @@ pub async fn remove_as(
             load_view(conn, id, person.id, true)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(view)
 }

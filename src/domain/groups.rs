@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::db::{models::*, schema::*, AnyConnection};
+use crate::domain::notifications;
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::people::{
     ensure_name_free, find_person_by_handle, new_keypair, unique_conflict, Viewer,
@@ -23,6 +24,7 @@ pub const PENDING: &str = "pending";
 pub const ACCEPTED: &str = "accepted";
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+diesel::define_sql_function!(fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewGroupInput {
@@ -344,6 +346,108 @@ pub async fn list(
     }))
 }
 
+/// Groups with the most activity of the last 30 days (threads started or commented), then the
+/// largest, for the front page of a visitor.
+///
+/// # Errors
+/// Database failures only.
+pub async fn most_active(state: &AppState, limit: i64) -> Result<Vec<GroupSummary>> {
+    let since = now() - chrono::Duration::days(30);
+    state
+        .db
+        .read(move |conn| {
+            let recent: Vec<i64> = threads::table
+                .filter(threads::last_activity_at.gt(since))
+                .filter(threads::removed.eq(false))
+                .filter(threads::deleted.eq(false))
+                .order(threads::last_activity_at.desc())
+                .limit(1000)
+                .select(threads::group_id)
+                .load(conn)?;
+            let mut counts: std::collections::HashMap<i64, usize> =
+                std::collections::HashMap::new();
+            for g in recent {
+                *counts.entry(g).or_default() += 1;
+            }
+            let mut active: Vec<(i64, usize)> = counts.into_iter().collect();
+            active.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+            let wanted = usize::try_from(limit).unwrap_or(0);
+            active.truncate(wanted);
+            let ids: Vec<i64> = active.iter().map(|(id, _)| *id).collect();
+            let mut found: Vec<GroupSummary> = groups::table
+                .filter(groups::id.eq_any(&ids))
+                .select(GroupSummary::as_select())
+                .load(conn)?;
+            found.sort_by_key(|g| ids.iter().position(|id| *id == g.id));
+            if found.len() < wanted {
+                let more: Vec<GroupSummary> = groups::table
+                    .filter(groups::id.ne_all(&ids))
+                    .order((groups::member_count.desc(), groups::id.desc()))
+                    .limit(limit - i64::try_from(found.len()).unwrap_or(0))
+                    .select(GroupSummary::as_select())
+                    .load(conn)?;
+                found.extend(more);
+            }
+            Ok(found)
+        })
+        .await
+}
+
+/// The groups a person is a member of, largest first.
+///
+/// # Errors
+/// Database failures only.
+pub async fn of_person(state: &AppState, person_id: i64) -> Result<Vec<GroupSummary>> {
+    state
+        .db
+        .read(move |conn| {
+            Ok(groups::table
+                .inner_join(memberships::table)
+                .filter(memberships::person_id.eq(person_id))
+                .filter(memberships::state.eq(ACCEPTED))
+                .order((groups::member_count.desc(), groups::id.desc()))
+                .limit(200)
+                .select(GroupSummary::as_select())
+                .load(conn)?)
+        })
+        .await
+}
+
+/// How widely a group reaches: the instances and the agencies its members come from.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct Reach {
+    pub instances: i64,
+    pub agencies: i64,
+}
+
+/// # Errors
+/// Database failures only.
+pub async fn reach(state: &AppState, group_id: i64) -> Result<Reach> {
+    state
+        .db
+        .read(move |conn| {
+            let members = memberships::table
+                .inner_join(persons::table)
+                .filter(memberships::group_id.eq(group_id))
+                .filter(memberships::state.eq(ACCEPTED));
+            let instances: Vec<i64> = members.select(persons::instance_id).distinct().load(conn)?;
+            let agencies: Vec<Option<String>> =
+                members.select(persons::agency).distinct().load(conn)?;
+            // "Statistics Canada" and "statistics canada " are one agency.
+            let agencies: std::collections::HashSet<String> = agencies
+                .into_iter()
+                .flatten()
+                .map(|a| a.trim().to_lowercase())
+                .filter(|a| !a.is_empty())
+                .collect();
+            Ok(Reach {
+                instances: i64::try_from(instances.len()).unwrap_or(i64::MAX),
+                agencies: i64::try_from(agencies.len()).unwrap_or(i64::MAX),
+            })
+        })
+        .await
+}
+
 /// # Errors
 /// 403 for non-stewards, 422/413 for bad values.
 #[tracing::instrument(skip_all, fields(group = %name))]
@@ -414,7 +518,7 @@ pub async fn update(
             load_view(conn, group, Some(person.id))
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(view)
 }
 
@@ -468,13 +572,21 @@ pub async fn join(state: &AppState, viewer: &Viewer, name: &str) -> Result<Membe
                 })
                 .execute(conn)?;
             recount_members(conn, group.id)?;
+            if group.local {
+                let kind = if new_state == ACCEPTED {
+                    notifications::Kind::Follow
+                } else {
+                    notifications::Kind::FollowRequest
+                };
+                notifications::notify_stewards(conn, group.id, kind, person.id)?;
+            }
             Ok(MembershipState {
                 group: group.name,
                 state: new_state.into(),
             })
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(joined)
 }
 
@@ -520,7 +632,7 @@ pub async fn leave(state: &AppState, viewer: &Viewer, name: &str) -> Result<Memb
             })
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(left)
 }
 
@@ -561,6 +673,12 @@ pub async fn remote_follow(
                         })
                         .execute(conn)?;
                     recount_members(conn, group.id)?;
+                    let kind = if s == ACCEPTED {
+                        notifications::Kind::Follow
+                    } else {
+                        notifications::Kind::FollowRequest
+                    };
+                    notifications::notify_stewards(conn, group.id, kind, follower.id)?;
                     s.to_string()
                 }
             };
@@ -570,7 +688,7 @@ pub async fn remote_follow(
             Ok(new_state)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(result)
 }
 
@@ -828,13 +946,12 @@ pub async fn act_on_member(
             })
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(view)
 }
 
-/// Follows of remote groups still unanswered are sent again after this long (then 4× longer each
-/// time): some servers drop the first Accept to an instance they have never seen.
-const FOLLOW_RESEND_MINUTES: i64 = 10;
+/// Times a `Follow` of a remote group is sent in all while unanswered (see
+/// `Config::follow_resend_seconds`).
 const FOLLOW_MAX_ATTEMPTS: i32 = 5;
 
 /// Sends again the `Follow`s of pending memberships in remote groups that got no answer.
@@ -844,6 +961,7 @@ const FOLLOW_MAX_ATTEMPTS: i32 = 5;
 /// Database failures only.
 pub async fn resend_stale_follows(state: &AppState) -> Result<usize> {
     let origin = state.origin();
+    let first_wait = i64::try_from(state.config.follow_resend_seconds).unwrap_or(600);
     let sent = state
         .db
         .write(move |conn| {
@@ -863,9 +981,8 @@ pub async fn resend_stale_follows(state: &AppState) -> Result<usize> {
                 .load(conn)?;
             let mut sent = 0;
             for (m, person, group) in pending {
-                let wait = chrono::Duration::minutes(
-                    FOLLOW_RESEND_MINUTES
-                        * 4_i64.pow(m.follow_attempts.saturating_sub(1).max(0) as u32),
+                let wait = chrono::Duration::seconds(
+                    first_wait * 4_i64.pow(m.follow_attempts.saturating_sub(1).max(0) as u32),
                 );
                 if m.follow_sent_at.is_some_and(|at| at + wait > t) {
                     continue;
@@ -889,7 +1006,7 @@ pub async fn resend_stale_follows(state: &AppState) -> Result<usize> {
         .await?;
     if sent > 0 {
         tracing::info!(sent, "unanswered follows sent again");
-        state.outbox_wake.notify_one();
+        state.wake_outbox();
     }
     Ok(sent)
 }
@@ -984,7 +1101,7 @@ pub async fn ban(
             Ok(())
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(())
 }
 

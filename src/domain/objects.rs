@@ -242,25 +242,52 @@ pub enum ReplyTarget {
 /// Database failures only.
 pub async fn by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<ReplyTarget>> {
     let ap_id = ap_id.to_string();
-    state
-        .db
-        .read(move |c| {
-            if let Some(t) = threads::table
-                .filter(threads::ap_id.eq(&ap_id))
-                .select(Thread::as_select())
-                .first(c)
-                .optional()?
-            {
-                return Ok(Some(ReplyTarget::Thread(t)));
-            }
-            Ok(comments::table
-                .filter(comments::ap_id.eq(&ap_id))
-                .select(Comment::as_select())
-                .first(c)
-                .optional()?
-                .map(ReplyTarget::Comment))
-        })
-        .await
+    state.db.read(move |c| find_by_ap_id(c, &ap_id)).await
+}
+
+/// As [`by_ap_id`], inside a transaction.
+///
+/// # Errors
+/// Database failures only.
+pub fn find_by_ap_id(c: &mut crate::db::AnyConnection, ap_id: &str) -> Result<Option<ReplyTarget>> {
+    if let Some(t) = threads::table
+        .filter(threads::ap_id.eq(ap_id))
+        .select(Thread::as_select())
+        .first(c)
+        .optional()?
+    {
+        return Ok(Some(ReplyTarget::Thread(t)));
+    }
+    Ok(comments::table
+        .filter(comments::ap_id.eq(ap_id))
+        .select(Comment::as_select())
+        .first(c)
+        .optional()?
+        .map(ReplyTarget::Comment))
+}
+
+/// The thread or comment a remote activity names, with the group it lives in, checked against
+/// how the activity arrived.
+///
+/// # Errors
+/// 404 for content we do not know, a refusal for content that came the wrong way.
+pub fn remote_target(
+    c: &mut crate::db::AnyConnection,
+    ap_id: &str,
+    arrival: crate::domain::remote::Arrival,
+) -> Result<(ReplyTarget, Group)> {
+    let target = find_by_ap_id(c, ap_id)?.ok_or(Error::NotFound("thread or comment"))?;
+    let thread_id = match &target {
+        ReplyTarget::Thread(t) => t.id,
+        ReplyTarget::Comment(cm) => cm.thread_id,
+    };
+    let group = threads::table
+        .inner_join(groups::table)
+        .filter(threads::id.eq(thread_id))
+        .select(Group::as_select())
+        .first(c)?;
+    arrival.check(&group)?;
+    Ok((target, group))
 }
 
 /// Whether any local member follows (accepted) the group: only then do we take its Announces.
@@ -295,20 +322,70 @@ pub async fn first_receipt(state: &AppState, ap_id: &str, kind: &str, actor: &st
         .await
 }
 
-/// Whether an activity id was processed before.
+/// One of our own activities as we sent it, whatever its kind.
 ///
 /// # Errors
 /// Database failures only.
-pub async fn seen(state: &AppState, ap_id: &str) -> Result<bool> {
+pub async fn sent_activity(state: &AppState, ap_id: &str) -> Result<Option<String>> {
     let ap_id = ap_id.to_string();
     state
         .db
         .read(move |c| {
-            let n: i64 = activities::table
+            Ok(activities::table
                 .filter(activities::ap_id.eq(&ap_id))
-                .count()
-                .get_result(c)?;
-            Ok(n > 0)
+                .filter(activities::local.eq(true))
+                .select(activities::data)
+                .first(c)
+                .optional()?)
+        })
+        .await
+}
+
+/// Takes back the receipt of an activity that could not be handled, so that a retry is handled.
+///
+/// # Errors
+/// Database failures only.
+pub async fn forget_receipt(state: &AppState, ap_id: &str) -> Result<()> {
+    let ap_id = ap_id.to_string();
+    state
+        .db
+        .write(move |c| {
+            diesel::delete(
+                activities::table
+                    .filter(activities::ap_id.eq(&ap_id))
+                    .filter(activities::local.eq(false)),
+            )
+            .execute(c)?;
+            Ok(())
+        })
+        .await
+}
+
+/// Kinds of our activities that are not served at their ids: reports are for the stewards
+/// they were sent to.
+const PRIVATE_ACTIVITIES: &[&str] = &["Flag"];
+
+/// One of our own activities as it was sent, for servers that fetch it by id (an `Announce`
+/// may carry only the id of what it relays).
+///
+/// # Errors
+/// 404 for an unknown id or one that is not shown.
+pub async fn local_activity(state: &AppState, ap_id: &str) -> Result<String> {
+    let ap_id = ap_id.to_string();
+    state
+        .db
+        .read(move |c| {
+            let (kind, data): (String, String) = activities::table
+                .filter(activities::ap_id.eq(&ap_id))
+                .filter(activities::local.eq(true))
+                .select((activities::kind, activities::data))
+                .first(c)
+                .optional()?
+                .ok_or(Error::NotFound("activity"))?;
+            if PRIVATE_ACTIVITIES.contains(&kind.as_str()) {
+                return Err(Error::NotFound("activity"));
+            }
+            Ok(data)
         })
         .await
 }

@@ -30,13 +30,27 @@ fn authority(inbox: &str) -> Option<String> {
 /// Database failures; the caller's transaction then rolls back with the content.
 pub fn enqueue(
     conn: &mut AnyConnection,
-    local_domain: &str,
+    origin: &crate::federation::publish::Origin,
     activity: &Value,
     inboxes: &[String],
 ) -> Result<()> {
+    let local_domain = origin.domain.as_str();
     let ap_id = activity["id"]
         .as_str()
         .ok_or_else(|| Error::Internal("activity without id".into()))?;
+    let mut targets: Vec<(&String, String)> = Vec::new();
+    for inbox in inboxes {
+        let Some(domain) = authority(inbox) else {
+            continue;
+        };
+        if domain != local_domain && !targets.iter().any(|(i, _)| *i == inbox) {
+            targets.push((inbox, domain));
+        }
+    }
+    // Nobody elsewhere to tell: nothing to keep either.
+    if targets.is_empty() {
+        return Ok(());
+    }
     let kind = activity["type"].as_str().unwrap_or("Activity");
     let actor = activity["actor"].as_str().unwrap_or_default();
     let data = activity.to_string();
@@ -52,14 +66,7 @@ pub fn enqueue(
         ))
         .returning(activities::id)
         .get_result(c))?;
-    let mut seen = std::collections::HashSet::new();
-    for inbox in inboxes {
-        let Some(domain) = authority(inbox) else {
-            continue;
-        };
-        if domain == local_domain || !seen.insert(inbox.clone()) {
-            continue;
-        }
+    for (inbox, domain) in targets {
         diesel::insert_into(deliveries::table)
             .values((
                 deliveries::activity_id.eq(id),
@@ -70,7 +77,29 @@ pub fn enqueue(
             ))
             .execute(conn)?;
     }
+    origin
+        .queued
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     Ok(())
+}
+
+/// Records a received activity inside the transaction that acts on it, so that it is taken
+/// once even when copies arrive at the same moment (directly and relayed, or retried).
+///
+/// # Errors
+/// [`Error::AlreadyReceived`] for an id seen before (the transaction then undoes its work),
+/// or database failures.
+pub fn record_receipt(conn: &mut AnyConnection, activity: &Value) -> Result<()> {
+    let ap_id = activity["id"]
+        .as_str()
+        .ok_or_else(|| Error::Refused("an activity without id".into()))?;
+    let kind = activity["type"].as_str().unwrap_or("Activity");
+    let actor = activity["actor"].as_str().unwrap_or_default();
+    if first_receipt(conn, ap_id, kind, actor)? {
+        Ok(())
+    } else {
+        Err(Error::AlreadyReceived)
+    }
 }
 
 /// Whether a received activity is new; records it. The same id twice does nothing the second time.
@@ -83,24 +112,20 @@ pub fn first_receipt(
     kind: &str,
     actor: &str,
 ) -> Result<bool> {
-    let seen: i64 = activities::table
-        .filter(activities::ap_id.eq(ap_id))
-        .count()
-        .get_result(conn)?;
-    if seen > 0 {
-        return Ok(false);
-    }
-    diesel::insert_into(activities::table)
-        .values((
-            activities::ap_id.eq(ap_id),
-            activities::kind.eq(kind),
-            activities::actor_ap_id.eq(actor),
-            activities::local.eq(false),
-            activities::data.eq(""),
-            activities::created_at.eq(now()),
-        ))
-        .execute(conn)?;
-    Ok(true)
+    let row = (
+        activities::ap_id.eq(ap_id),
+        activities::kind.eq(kind),
+        activities::actor_ap_id.eq(actor),
+        activities::local.eq(false),
+        activities::data.eq(""),
+        activities::created_at.eq(now()),
+    );
+    let inserted = per_backend!(conn, |c| diesel::insert_into(activities::table)
+        .values(row)
+        .on_conflict(activities::ap_id)
+        .do_nothing()
+        .execute(c))?;
+    Ok(inserted == 1)
 }
 
 /// A delivery claimed by a worker.
@@ -300,6 +325,46 @@ pub async fn settle(
                 }
             }
             Ok(())
+        })
+        .await
+}
+
+/// Delivered and given-up deliveries are kept this long (for `GET /api/v1/admin/queue` and for
+/// looking into problems), then deleted.
+pub const KEEP_SETTLED_DAYS: i64 = 7;
+/// Activities, sent and received, are kept this long: long enough to answer fetches of what we
+/// sent and to recognise a copy of what we received (signatures are good for an hour, deliveries
+/// are retried for three days).
+pub const KEEP_ACTIVITIES_DAYS: i64 = 90;
+
+/// Deletes settled deliveries and activities past their keeping time, leaving any activity that
+/// still has deliveries. Returns how many deliveries and activities went.
+///
+/// # Errors
+/// Database failures only.
+pub async fn prune(state: &AppState) -> Result<(usize, usize)> {
+    state
+        .db
+        .write(|conn| {
+            let t = now();
+            let settled_before = t - Duration::days(KEEP_SETTLED_DAYS);
+            let deliveries_gone = diesel::delete(
+                deliveries::table.filter(
+                    deliveries::delivered_at
+                        .lt(settled_before)
+                        .or(deliveries::failed_at.lt(settled_before)),
+                ),
+            )
+            .execute(conn)?;
+            let activities_gone = diesel::delete(
+                activities::table
+                    .filter(activities::created_at.lt(t - Duration::days(KEEP_ACTIVITIES_DAYS)))
+                    .filter(diesel::dsl::not(diesel::dsl::exists(
+                        deliveries::table.filter(deliveries::activity_id.eq(activities::id)),
+                    ))),
+            )
+            .execute(conn)?;
+            Ok((deliveries_gone, activities_gone))
         })
         .await
 }

@@ -23,6 +23,9 @@ use crate::per_backend;
 const TOKEN_IDLE_DAYS: i64 = 90;
 /// `last_used_at` is written at most this often per token, to keep reads read-only.
 const TOKEN_TOUCH_MINUTES: i64 = 5;
+/// Languages the web interface is written in, the first the default.
+pub const INTERFACE_LANGUAGES: [&str; 2] = ["en", "fr"];
+
 /// Scopes of tokens issued by the native API's sign-in.
 pub const NATIVE_SCOPES: &str = "read write follow";
 
@@ -73,6 +76,8 @@ pub struct ProfileUpdate {
     pub agency: Option<String>,
     pub role: Option<String>,
     pub expertise: Option<Vec<String>>,
+    /// Interface language: one of [`INTERFACE_LANGUAGES`]; empty to follow the browser.
+    pub language: Option<String>,
     /// Needed with `new_password`.
     pub current_password: Option<String>,
     pub new_password: Option<String>,
@@ -95,7 +100,7 @@ fn password_matches(password: &str, stored: Option<&str>) -> bool {
         })
 }
 
-fn hash_token(token: &str) -> String {
+pub(crate) fn hash_token(token: &str) -> String {
     format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
@@ -222,7 +227,14 @@ pub async fn create_local_person(
         .await
 }
 
-fn issue_token(conn: &mut AnyConnection, person_id: i64) -> Result<String> {
+/// A new bearer token for `person_id` (none: an app's own token) issued to the OAuth client
+/// `client_id` (none: the native API's sign-in), with `scopes`; only its hash is kept.
+pub(crate) fn issue_token(
+    conn: &mut AnyConnection,
+    person_id: Option<i64>,
+    client_id: Option<i64>,
+    scopes: &str,
+) -> Result<String> {
     let token: String = rand::rng()
         .sample_iter(&Alphanumeric)
         .take(43)
@@ -233,8 +245,8 @@ fn issue_token(conn: &mut AnyConnection, person_id: i64) -> Result<String> {
         .values(NewToken {
             token_hash: hash_token(&token),
             person_id,
-            client_id: None,
-            scopes: NATIVE_SCOPES.into(),
+            client_id,
+            scopes: scopes.into(),
             created_at: t,
             last_used_at: t,
             expires_at: None,
@@ -265,7 +277,12 @@ pub async fn register(state: &AppState, input: Registration) -> Result<AuthRespo
     let person = create_local_person(state, input, false, approved).await?;
     let token = if approved {
         let pid = person.id;
-        Some(state.db.write(move |c| issue_token(c, pid)).await?)
+        Some(
+            state
+                .db
+                .write(move |c| issue_token(c, Some(pid), None, NATIVE_SCOPES))
+                .await?,
+        )
     } else {
         None
     };
@@ -282,7 +299,29 @@ pub async fn register(state: &AppState, input: Registration) -> Result<AuthRespo
 /// that is suspended or not yet approved.
 #[tracing::instrument(skip_all, fields(username = %input.username))]
 pub async fn login(state: &AppState, input: Credentials) -> Result<AuthResponse> {
-    let (id, name) = (state.instance_id, input.username.clone());
+    let person = check_credentials(state, &input.username, input.password).await?;
+    let pid = person.id;
+    let token = state
+        .db
+        .write(move |c| issue_token(c, Some(pid), None, NATIVE_SCOPES))
+        .await?;
+    Ok(AuthResponse {
+        token: Some(token),
+        pending_approval: false,
+        person: person.into(),
+    })
+}
+
+/// The member whose name and password these are, if they may sign in.
+///
+/// # Errors
+/// As [`login`].
+pub async fn check_credentials(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> Result<Person> {
+    let (id, name) = (state.instance_id, username.to_string());
     let person = state
         .db
         .read(move |c| {
@@ -295,7 +334,6 @@ pub async fn login(state: &AppState, input: Credentials) -> Result<AuthResponse>
         })
         .await?;
     let stored = person.as_ref().and_then(|p| p.password_hash.clone());
-    let password = input.password;
     let ok = blocking(move || Ok(password_matches(&password, stored.as_deref()))).await?;
     let Some(person) = person.filter(|_| ok) else {
         return Err(Error::BadCredentials);
@@ -308,13 +346,7 @@ pub async fn login(state: &AppState, input: Credentials) -> Result<AuthResponse>
             "this account is waiting for an administrator's approval",
         ));
     }
-    let pid = person.id;
-    let token = state.db.write(move |c| issue_token(c, pid)).await?;
-    Ok(AuthResponse {
-        token: Some(token),
-        pending_approval: false,
-        person: person.into(),
-    })
+    Ok(person)
 }
 
 /// Ends the session of the token used for this request.
@@ -413,15 +445,36 @@ pub(crate) fn find_person_by_handle(
         .ok_or(Error::NotFound("person"))
 }
 
+/// A profile by handle (`name` here, `name@domain` for someone known from elsewhere), with
+/// follow counts and, for a signed-in viewer, their follow of that person.
+///
 /// # Errors
-/// 404 when no such member exists here.
-pub async fn profile(state: &AppState, name: &str) -> Result<PersonView> {
-    let (id, name) = (state.instance_id, name.to_string());
-    let person = state
+/// 404 when no such person is known.
+pub async fn profile(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    handle: &str,
+) -> Result<PersonView> {
+    let (id, handle, viewer_id) = (
+        state.instance_id,
+        handle.to_string(),
+        viewer.map(Viewer::id),
+    );
+    state
         .db
-        .read(move |c| find_local_person(c, id, &name))
-        .await?;
-    Ok(person.into())
+        .read(move |c| {
+            let person = find_person_by_handle(c, id, &handle)?;
+            let (followers, following) = crate::domain::follows::counts(c, person.id)?;
+            let follow = viewer_id
+                .map(|v| crate::domain::follows::state_of(c, v, person.id))
+                .transpose()?;
+            let mut view = PersonView::from(person);
+            view.followers_count = Some(followers);
+            view.following_count = Some(following);
+            view.follow = follow;
+            Ok(view)
+        })
+        .await
 }
 
 /// # Errors
@@ -459,6 +512,17 @@ pub async fn update_profile(
         .map(text::parse_tags)
         .transpose()?
         .map(|t| text::join_tags(&t));
+    let language = match input.language.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(l) if INTERFACE_LANGUAGES.contains(&l) => Some(Some(l.to_string())),
+        Some(_) => {
+            return Err(Error::invalid(
+                "language",
+                format!("must be one of {}", INTERFACE_LANGUAGES.join(", ")),
+            ))
+        }
+    };
     let new_hash = match input.new_password {
         None => None,
         Some(new) => {
@@ -475,7 +539,7 @@ pub async fn update_profile(
             Some(hash)
         }
     };
-    let id = viewer.id();
+    let (id, token_id) = (viewer.id(), viewer.token_id);
     let person = state
         .db
         .write(move |conn| {
@@ -505,10 +569,23 @@ pub async fn update_profile(
                     .set(persons::expertise.eq(v))
                     .execute(conn)?;
             }
+            if let Some(v) = language {
+                diesel::update(target)
+                    .set(persons::language.eq(v))
+                    .execute(conn)?;
+            }
             if let Some(h) = new_hash {
                 diesel::update(target)
                     .set(persons::password_hash.eq(Some(h)))
                     .execute(conn)?;
+                // A new password signs out every other session and app: the reason to change
+                // it is often that someone else knows the old one.
+                diesel::delete(
+                    tokens::table
+                        .filter(tokens::person_id.eq(id))
+                        .filter(tokens::id.ne(token_id)),
+                )
+                .execute(conn)?;
             }
             diesel::update(target)
                 .set(persons::updated_at.eq(now()))
@@ -542,6 +619,152 @@ pub async fn approve(state: &AppState, viewer: &Viewer, name: &str) -> Result<Pe
         })
         .await?;
     Ok(person.into())
+}
+
+/// A local account as administrators see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccountView {
+    pub person: PersonView,
+    pub approved: bool,
+    pub suspended: bool,
+}
+
+/// What an administrator does to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountAction {
+    Approve,
+    MakeAdmin,
+    RemoveAdmin,
+    Suspend,
+    Unsuspend,
+}
+
+/// Local accounts, newest first, optionally those whose name or display name contains `query`.
+///
+/// # Errors
+/// 403 for non-administrators, 422 for a bad cursor or query.
+pub async fn accounts(
+    state: &AppState,
+    viewer: &Viewer,
+    query: Option<&str>,
+    page: crate::domain::paging::PageRequest,
+) -> Result<crate::domain::paging::Page<AccountView>> {
+    use crate::domain::paging::{Cursor, Page};
+    if !viewer.person.is_admin {
+        return Err(Error::forbidden("only administrators can list accounts"));
+    }
+    let query = query
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_lowercase);
+    if query.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(Error::invalid("q", "must be at most 100 characters"));
+    }
+    let id = state.instance_id;
+    let rows = state
+        .db
+        .read(move |conn| {
+            let mut q = persons::table
+                .filter(persons::instance_id.eq(id))
+                .filter(persons::local.eq(true))
+                .select(Person::as_select())
+                .into_boxed();
+            if let Some(text) = query {
+                let escaped = text
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                let pattern = format!("%{escaped}%");
+                q = q.filter(
+                    persons::username.like(pattern.clone()).escape('\\').or(
+                        crate::domain::groups::lower(persons::display_name.assume_not_null())
+                            .like(pattern)
+                            .escape('\\'),
+                    ),
+                );
+            }
+            if let Some(c) = page.after {
+                q = q.filter(persons::id.lt(c.id));
+            }
+            Ok(q.order(persons::id.desc())
+                .limit(page.limit + 1)
+                .load::<Person>(conn)?)
+        })
+        .await?;
+    let views = rows
+        .into_iter()
+        .map(|p| AccountView {
+            approved: p.approved,
+            suspended: p.suspended,
+            person: p.into(),
+        })
+        .collect();
+    Ok(Page::from_rows(views, page.limit, |a: &AccountView| {
+        Cursor {
+            key: 0,
+            id: a.person.id,
+        }
+    }))
+}
+
+/// Approves, suspends or restores an account, or gives or takes the administrator role. A
+/// suspended account is signed out everywhere. Administrators cannot suspend themselves or take
+/// their own role, so an instance always keeps one.
+///
+/// # Errors
+/// 403 for non-administrators, 404 for an unknown name, 409 for acting on oneself.
+pub async fn act_on_account(
+    state: &AppState,
+    viewer: &Viewer,
+    name: &str,
+    action: AccountAction,
+) -> Result<AccountView> {
+    if !viewer.person.is_admin {
+        return Err(Error::forbidden("only administrators can change accounts"));
+    }
+    let (id, name, me) = (state.instance_id, name.to_string(), viewer.id());
+    let person = state
+        .db
+        .write(move |conn| {
+            let p = find_local_person(conn, id, &name)?;
+            if p.id == me && matches!(action, AccountAction::RemoveAdmin | AccountAction::Suspend) {
+                return Err(Error::Conflict {
+                    field: None,
+                    message: "administrators cannot suspend themselves or give up their own role"
+                        .into(),
+                });
+            }
+            let target = persons::table.find(p.id);
+            match action {
+                AccountAction::Approve => diesel::update(target)
+                    .set(persons::approved.eq(true))
+                    .execute(conn)?,
+                AccountAction::MakeAdmin => diesel::update(target)
+                    .set(persons::is_admin.eq(true))
+                    .execute(conn)?,
+                AccountAction::RemoveAdmin => diesel::update(target)
+                    .set(persons::is_admin.eq(false))
+                    .execute(conn)?,
+                AccountAction::Suspend => {
+                    diesel::delete(tokens::table.filter(tokens::person_id.eq(p.id)))
+                        .execute(conn)?;
+                    diesel::update(target)
+                        .set(persons::suspended.eq(true))
+                        .execute(conn)?
+                }
+                AccountAction::Unsuspend => diesel::update(target)
+                    .set(persons::suspended.eq(false))
+                    .execute(conn)?,
+            };
+            Ok(target.select(Person::as_select()).first(conn)?)
+        })
+        .await?;
+    Ok(AccountView {
+        approved: person.approved,
+        suspended: person.suspended,
+        person: person.into(),
+    })
 }
 
 /// Whether any administrator exists (start-up prints how to make one otherwise).

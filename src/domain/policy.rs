@@ -97,19 +97,27 @@ pub struct PolicyUpdate {
 
 fn parse_domain(raw: &str) -> Result<String> {
     let d = raw.trim().trim_end_matches('.').to_ascii_lowercase();
-    let ok = !d.is_empty()
-        && d.len() <= 253
-        && url::Url::parse(&format!("https://{d}/"))
-            .is_ok_and(|u| u.host_str().is_some() && u.path() == "/")
-        && !d.contains(['/', '@', ' ']);
-    if ok {
-        Ok(d)
-    } else {
-        Err(Error::invalid(
-            "domain",
-            format!("{raw:?} is not a domain name"),
-        ))
-    }
+    // The URL parser does what a browser does with a host: lower case, international names to
+    // their ASCII form. What is stored is how the peer's ids will name it.
+    let parsed = (!d.is_empty() && d.len() <= 253 && !d.contains(['/', '@', ' ', '?', '#']))
+        .then(|| url::Url::parse(&format!("https://{d}/")).ok())
+        .flatten()
+        .filter(|u| u.path() == "/")
+        .and_then(|u| {
+            let host = u.host_str()?.to_string();
+            let plain = host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            plain.then(|| match u.port() {
+                Some(p) => format!("{host}:{p}"),
+                None => host,
+            })
+        });
+    parsed.ok_or_else(|| Error::Invalid {
+        field: Some("domain"),
+        message: format!("{raw:?} is not a domain name"),
+        problem: Some(crate::error::Problem::Domain),
+    })
 }
 
 /// Changes the policy (administrators, or the command line with `viewer` absent).
@@ -143,10 +151,7 @@ pub async fn update(
         .chain(allowed.iter().flatten())
         .any(|d| *d == local)
     {
-        return Err(Error::invalid(
-            "domain",
-            "this instance's own domain cannot be listed",
-        ));
+        return Err(Error::problem("domain", crate::error::Problem::OwnDomain));
     }
     let id = state.instance_id;
     state
@@ -221,5 +226,8 @@ mod tests {
         assert!(parse_domain("Agency.gc.ca.").is_ok_and(|d| d == "agency.gc.ca"));
         assert!(parse_domain("localhost:8080").is_ok());
         assert!(parse_domain("https://x/").is_err() && parse_domain("").is_err());
+        assert!(parse_domain("domain!").is_err() && parse_domain("a b").is_err());
+        assert!(parse_domain("Ministère.example")
+            .is_ok_and(|d| d.starts_with("xn--") && d.ends_with(".example")));
     }
 }

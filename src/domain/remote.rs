@@ -15,16 +15,69 @@ const REMOTE_NAME_MAX: usize = 100;
 /// Largest remote profile or description HTML we keep, in bytes.
 const REMOTE_HTML_MAX: usize = 20_000;
 
+/// How remote content reached us, which decides whether we may take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// Sent to us by its author.
+    Direct,
+    /// Relayed in an `Announce` by the group (its row id) that we follow.
+    RelayedBy(i64),
+    /// Fetched by us from its own origin.
+    Fetched,
+}
+
+impl Arrival {
+    /// Content of one of our groups arrives from its author; content of a remote group only
+    /// through that group's relay (or from its origin when we fetch it).
+    ///
+    /// # Errors
+    /// A refusal for any other way in.
+    pub fn check(self, group: &Group) -> Result<()> {
+        match self {
+            Arrival::RelayedBy(by) if by != group.id => Err(Error::Refused(
+                "a group may only relay its own content".into(),
+            )),
+            Arrival::Direct if !group.local => Err(Error::Refused(
+                "content of a remote group must come through that group".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
 pub enum ActorRow {
     Person(Person),
     Group(Group),
 }
 
+/// Remote actors recently read, by id: every incoming activity names its actor, usually one we
+/// saw a moment ago. Only what `upsert_person` and `upsert_group` write is relied on from a
+/// cached row (identity, key, inboxes); counters and memberships are always read from the
+/// database. Those functions replace the entry and `delete_person` drops it; a read only fills
+/// an empty entry, so that a row read before an upsert never replaces the upsert's. Another
+/// process's changes show here within [`ACTOR_CACHE_TTL`] (a rotated key: signatures refused
+/// until then, and retried by the sender).
+pub type ActorCache = moka::sync::Cache<String, ActorRow>;
+
+/// How long a cached remote actor is trusted.
+pub const ACTOR_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+
+pub fn actor_cache() -> ActorCache {
+    moka::sync::Cache::builder()
+        .max_capacity(10_000)
+        .time_to_live(ACTOR_CACHE_TTL)
+        .build()
+}
+
 /// # Errors
 /// Database failures only.
 pub async fn actor_by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<ActorRow>> {
+    if let Some(row) = state.actors.get(ap_id) {
+        return Ok(Some(row));
+    }
     let ap_id = ap_id.to_string();
-    state
+    let found = state
         .db
         .read(move |c| {
             if let Some(p) = persons::table
@@ -42,7 +95,28 @@ pub async fn actor_by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<Acto
                 .optional()?
                 .map(ActorRow::Group))
         })
-        .await
+        .await?;
+    if let Some(row) = &found {
+        remember(state, row, false);
+    }
+    Ok(found)
+}
+
+/// Caches a remote actor's row (local actors are always read afresh): `written` rows replace
+/// the entry, rows merely read fill it only when it is empty.
+fn remember(state: &AppState, row: &ActorRow, written: bool) {
+    let (local, ap_id) = match row {
+        ActorRow::Person(p) => (p.local, &p.ap_id),
+        ActorRow::Group(g) => (g.local, &g.ap_id),
+    };
+    if local {
+        return;
+    }
+    if written {
+        state.actors.insert(ap_id.clone(), row.clone());
+    } else {
+        state.actors.entry(ap_id.clone()).or_insert(row.clone());
+    }
 }
 
 /// The row of a remote instance, created on first sight.
@@ -56,16 +130,20 @@ pub(crate) fn ensure_instance(conn: &mut AnyConnection, domain: &str) -> Result<
         return Ok(i);
     }
     let t = now();
-    diesel::insert_into(instances::table)
-        .values(NewInstance {
-            domain,
-            local: false,
-            name: domain,
-            registration_mode: "open",
-            created_at: t,
-            updated_at: t,
-        })
-        .execute(conn)?;
+    let row = NewInstance {
+        domain,
+        local: false,
+        name: domain,
+        registration_mode: "open",
+        created_at: t,
+        updated_at: t,
+    };
+    // Two activities from a new server may arrive at once: the second finds the first's row.
+    per_backend!(conn, |c| diesel::insert_into(instances::table)
+        .values(&row)
+        .on_conflict(instances::domain)
+        .do_nothing()
+        .execute(c))?;
     Ok(instances::table
         .filter(instances::domain.eq(domain))
         .select(Instance::as_select())
@@ -118,7 +196,7 @@ fn markdown_source(source: Option<&crate::federation::wire::Source>) -> String {
 pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person> {
     let username = remote_name(&json.preferred_username)?;
     let domain = authority(&json.id);
-    state
+    let person = state
         .db
         .write(move |conn| {
             let instance = ensure_instance(conn, &domain)?;
@@ -137,6 +215,8 @@ pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person>
                 .optional()?;
             let id = match existing {
                 Some(id) => id,
+                // Seen for the first time by two requests at once: the second takes the
+                // first's row.
                 None => per_backend!(conn, |c| diesel::insert_into(persons::table)
                     .values(&NewPerson {
                         ap_id: ap_id.clone(),
@@ -154,13 +234,25 @@ pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person>
                         created_at: json.published.map_or(t, |p| p.naive_utc()),
                         updated_at: t,
                     })
+                    .on_conflict(persons::ap_id)
+                    .do_nothing()
                     .returning(persons::id)
-                    .get_result(c))
+                    .get_result::<i64>(c)
+                    .optional())
                 .map_err(|_| {
                     Error::Refused(format!(
                         "{domain} already has another actor named {username}"
                     ))
-                })?,
+                })?
+                .map_or_else(
+                    || {
+                        persons::table
+                            .filter(persons::ap_id.eq(&ap_id))
+                            .select(persons::id)
+                            .first::<i64>(conn)
+                    },
+                    Ok,
+                )?,
             };
             diesel::update(persons::table.find(id))
                 .set((
@@ -179,7 +271,9 @@ pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person>
                 .select(Person::as_select())
                 .first(conn)?)
         })
-        .await
+        .await?;
+    remember(state, &ActorRow::Person(person.clone()), true);
+    Ok(person)
 }
 
 /// Stores a fetched group, updating the row if we know it.
@@ -189,7 +283,7 @@ pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person>
 pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
     let name = remote_name(&json.preferred_username)?;
     let domain = authority(&json.id);
-    state
+    let group = state
         .db
         .write(move |conn| {
             let instance = ensure_instance(conn, &domain)?;
@@ -228,11 +322,23 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
                         created_at: json.published.map_or(t, |p| p.naive_utc()),
                         updated_at: t,
                     })
+                    .on_conflict(groups::ap_id)
+                    .do_nothing()
                     .returning(groups::id)
-                    .get_result(c))
+                    .get_result::<i64>(c)
+                    .optional())
                 .map_err(|_| {
                     Error::Refused(format!("{domain} already has another group named {name}"))
-                })?,
+                })?
+                .map_or_else(
+                    || {
+                        groups::table
+                            .filter(groups::ap_id.eq(&ap_id))
+                            .select(groups::id)
+                            .first::<i64>(conn)
+                    },
+                    Ok,
+                )?,
             };
             diesel::update(groups::table.find(id))
                 .set((
@@ -251,7 +357,9 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
                 .select(Group::as_select())
                 .first(conn)?)
         })
-        .await
+        .await?;
+    remember(state, &ActorRow::Group(group.clone()), true);
+    Ok(group)
 }
 
 /// A remote account deleted itself: its memberships end and its threads and comments become
@@ -265,6 +373,7 @@ pub async fn delete_person(state: &AppState, person: Person) -> Result<()> {
             "local accounts are not deleted from outside".into(),
         ));
     }
+    let ap_id = person.ap_id.clone();
     state
         .db
         .write(move |conn| {
@@ -321,7 +430,9 @@ pub async fn delete_person(state: &AppState, person: Person) -> Result<()> {
                 .execute(conn)?;
             Ok(())
         })
-        .await
+        .await?;
+    state.actors.invalidate(&ap_id);
+    Ok(())
 }
 
 /// A remote person follows one of our members; answered with `Accept`. Following again changes
@@ -353,11 +464,19 @@ pub async fn follow_person(
                         person_follows::created_at.eq(now()),
                     ))
                     .execute(conn)?;
+                crate::domain::notifications::notify(
+                    conn,
+                    followed.id,
+                    crate::domain::notifications::Kind::Follow,
+                    follower.id,
+                    None,
+                    None,
+                )?;
             }
             crate::federation::publish::accept(conn, &origin, &followed.ap_id, &follower, follow)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(())
 }
 

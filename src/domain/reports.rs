@@ -125,7 +125,7 @@ pub async fn file(
             Ok(report_id)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(id)
 }
 
@@ -189,4 +189,33 @@ pub async fn list(
     Ok(Page::from_rows(views, page.limit, |r: &ReportView| {
         Cursor { key: 0, id: r.id }
     }))
+}
+
+/// Marks a report as dealt with (or open again), by a steward of its group.
+///
+/// # Errors
+/// 403 for anyone but the group's stewards, 404 for an unknown report.
+pub async fn resolve(
+    state: &AppState,
+    viewer: &Viewer,
+    report_id: i64,
+    resolved: bool,
+) -> Result<()> {
+    let person = viewer.person.clone();
+    state
+        .db
+        .write(move |conn| {
+            let group_id: i64 = reports::table
+                .find(report_id)
+                .select(reports::group_id)
+                .first(conn)
+                .optional()?
+                .ok_or(Error::NotFound("report"))?;
+            require_steward(conn, group_id, &person)?;
+            diesel::update(reports::table.find(report_id))
+                .set(reports::resolved.eq(resolved))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
 }

@@ -84,29 +84,34 @@ pub fn ensure_local_instance(conn: &mut AnyConnection, config: &Config) -> Resul
 /// # Errors
 /// Database failures or key generation.
 pub async fn instance_with_keys(state: &AppState) -> Result<Instance> {
-    let id = state.instance_id;
-    let instance = state.db.read(move |c| local_instance(c, id)).await?;
+    with_keys(&state.db, state.instance_id).await
+}
+
+/// [`instance_with_keys`] before the state exists.
+///
+/// # Errors
+/// Database failures or key generation.
+pub async fn with_keys(db: &crate::db::Db, id: i64) -> Result<Instance> {
+    let instance = db.read(move |c| local_instance(c, id)).await?;
     if instance.public_key.is_some() && instance.private_key.is_some() {
         return Ok(instance);
     }
     let (public, private) = crate::domain::people::new_keypair().await?;
-    state
-        .db
-        .write(move |c| {
-            // Another process may have made them meanwhile: keep the first pair.
-            diesel::update(
-                instances::table
-                    .find(id)
-                    .filter(instances::public_key.is_null()),
-            )
-            .set((
-                instances::public_key.eq(Some(public)),
-                instances::private_key.eq(Some(private)),
-            ))
-            .execute(c)?;
-            local_instance(c, id)
-        })
-        .await
+    db.write(move |c| {
+        // Another process may have made them meanwhile: keep the first pair.
+        diesel::update(
+            instances::table
+                .find(id)
+                .filter(instances::public_key.is_null()),
+        )
+        .set((
+            instances::public_key.eq(Some(public)),
+            instances::private_key.eq(Some(private)),
+        ))
+        .execute(c)?;
+        local_instance(c, id)
+    })
+    .await
 }
 
 pub(crate) fn local_instance(conn: &mut AnyConnection, id: i64) -> Result<Instance> {
@@ -228,4 +233,22 @@ pub async fn update(state: &AppState, viewer: &Viewer, input: SiteUpdate) -> Res
         })
         .await?;
     view(state).await
+}
+
+/// Other servers this one knows (that are not blocked), by name.
+///
+/// # Errors
+/// Database failures only.
+pub async fn peers(state: &AppState) -> Result<Vec<String>> {
+    state
+        .db
+        .read(|c| {
+            Ok(instances::table
+                .filter(instances::local.eq(false))
+                .filter(instances::blocked.eq(false))
+                .order(instances::domain.asc())
+                .select(instances::domain)
+                .load(c)?)
+        })
+        .await
 }

@@ -4,7 +4,7 @@
 use chrono::{NaiveDateTime, Timelike, Utc};
 use pulldown_cmark::{html, Event, Options, Parser};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 
 /// Longest username or group name.
 pub const NAME_MAX: usize = 30;
@@ -36,10 +36,7 @@ pub fn parse_name(field: &'static str, raw: &str) -> Result<String> {
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(Error::invalid(
-            field,
-            format!("must be 1 to {NAME_MAX} characters of a-z, 0-9 and _ (lower case)"),
-        ))
+        Err(Error::problem(field, Problem::Name { max: NAME_MAX }))
     }
 }
 
@@ -47,19 +44,13 @@ pub fn parse_name(field: &'static str, raw: &str) -> Result<String> {
 pub fn parse_line(field: &'static str, raw: &str, max_chars: usize) -> Result<String> {
     let value = raw.trim();
     if value.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
+        return Err(Error::problem(field, Problem::Empty));
     }
     if value.chars().count() > max_chars {
-        return Err(Error::invalid(
-            field,
-            format!("must be at most {max_chars} characters"),
-        ));
+        return Err(Error::problem(field, Problem::TooLong { max: max_chars }));
     }
     if value.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            field,
-            "must be one line without control characters",
-        ));
+        return Err(Error::problem(field, Problem::OneLine));
     }
     Ok(value.to_string())
 }
@@ -87,12 +78,40 @@ pub fn parse_short(field: &'static str, raw: Option<&str>) -> Result<Option<Stri
 pub fn check_password(raw: &str) -> Result<()> {
     let n = raw.chars().count();
     if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
-        return Err(Error::invalid(
+        return Err(Error::problem(
             "password",
-            format!("must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"),
+            Problem::Password {
+                min: PASSWORD_MIN,
+                max: PASSWORD_MAX,
+            },
         ));
     }
     Ok(())
+}
+
+/// A language tag as BCP 47 writes it (`en`, `fr-CA`, `zh-Hant`): a primary language of two or
+/// three letters, then subtags; lower-cased primary, as stored and compared. Empty means unknown.
+pub fn parse_language(field: &'static str, raw: Option<&str>) -> Result<Option<String>> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let mut parts = raw.split(['-', '_']);
+    let primary = parts.next().unwrap_or_default();
+    let primary_ok =
+        (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic());
+    let rest: Vec<&str> = parts.collect();
+    let rest_ok = rest
+        .iter()
+        .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if !primary_ok || !rest_ok || raw.len() > 35 {
+        return Err(Error::problem(field, Problem::Language));
+    }
+    let mut tag = primary.to_ascii_lowercase();
+    for p in rest {
+        tag.push('-');
+        tag.push_str(p);
+    }
+    Ok(Some(tag))
 }
 
 /// An http(s) link as given by a person.
@@ -101,15 +120,11 @@ pub fn parse_link(field: &'static str, raw: Option<&str>) -> Result<Option<Strin
         return Ok(None);
     };
     if raw.len() > URL_MAX {
-        return Err(Error::invalid(
-            field,
-            format!("must be at most {URL_MAX} characters"),
-        ));
+        return Err(Error::problem(field, Problem::TooLong { max: URL_MAX }));
     }
-    let url = url::Url::parse(raw)
-        .map_err(|e| Error::invalid(field, format!("is not a valid URL: {e}")))?;
+    let url = url::Url::parse(raw).map_err(|_| Error::problem(field, Problem::Url))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(Error::invalid(field, "must be an http or https URL"));
+        return Err(Error::problem(field, Problem::Url));
     }
     Ok(Some(url.to_string()))
 }
@@ -127,19 +142,16 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<String>> {
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
         {
-            return Err(Error::invalid(
-                "expertise",
-                format!("each tag is at most {TAG_MAX} letters, digits, spaces or hyphens"),
-            ));
+            return Err(Error::problem("expertise", Problem::Tag { max: TAG_MAX }));
         }
         if !tags.contains(&tag) {
             tags.push(tag);
         }
     }
     if tags.len() > TAGS_MAX {
-        return Err(Error::invalid(
+        return Err(Error::problem(
             "expertise",
-            format!("at most {TAGS_MAX} tags"),
+            Problem::TooManyTags { max: TAGS_MAX },
         ));
     }
     Ok(tags)
@@ -191,6 +203,68 @@ pub fn sanitize_html(input: &str) -> String {
         .to_string()
 }
 
+/// Plain text of sanitized HTML, one line per paragraph or line break.
+pub fn html_to_text(html: &str) -> String {
+    let spaced = html
+        .replace("<br>", "\n")
+        .replace("<br />", "\n")
+        .replace("</p>", "</p>\n");
+    let text = ammonia::Builder::empty().clean(&spaced).to_string();
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The first non-empty line without leading `@mentions`, cut at a word to fit `max` characters.
+pub fn title_from_text(text: &str, max: usize) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let words: Vec<&str> = line
+        .split_whitespace()
+        .skip_while(|w| w.starts_with('@'))
+        .collect();
+    let mut title = String::new();
+    for w in words {
+        if title.chars().count() + w.chars().count() + 1 > max {
+            break;
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(w);
+    }
+    (!title.is_empty()).then_some(title)
+}
+
+/// Hashtags in plain text: `#` at the start of a word, then letters, digits or `_` with at least
+/// one letter; lower-cased, each once, at most [`TAGS_MAX`].
+pub fn hashtags(text: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_word = i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '&');
+        if chars[i] == '#' && starts_word {
+            let tag: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_alphanumeric() || **c == '_')
+                .collect();
+            i += tag.chars().count();
+            let tag = tag.to_lowercase();
+            if tag.chars().any(char::is_alphabetic)
+                && tag.chars().count() <= TAG_MAX
+                && !tags.contains(&tag)
+                && tags.len() < TAGS_MAX
+            {
+                tags.push(tag);
+            }
+        }
+        i += 1;
+    }
+    tags
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +286,15 @@ mod tests {
         let html = render_markdown("<img src=x onerror=alert(1)>");
         assert!(!html.contains("<img"), "{html}");
         assert!(!sanitize_html("<a href=\"x\" onclick=\"y()\">l</a>").contains("onclick"));
+    }
+
+    #[test]
+    fn hashtags_are_words_that_start_with_a_hash() {
+        assert_eq!(
+            hashtags("#Forms and #plain_language, not a#b nor #123 nor &#39; # heading #forms"),
+            vec!["forms", "plain_language"]
+        );
+        assert_eq!(hashtags("(#accessibility)"), vec!["accessibility"]);
     }
 
     #[test]

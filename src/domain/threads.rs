@@ -11,6 +11,7 @@ use crate::db::{models::*, schema::*, AnyConnection, MultiBackend};
 use crate::domain::groups::{find_group, is_steward, membership_of, require_steward, ACCEPTED};
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::people::Viewer;
+use crate::domain::statuses;
 use crate::domain::text::{self, now};
 use crate::domain::views::{CommentView, GroupBrief, PersonBrief, ThreadDetail, ThreadView};
 use crate::error::{Error, Result};
@@ -39,6 +40,10 @@ pub struct NewThreadInput {
     pub body: String,
     /// An http(s) link the thread is about.
     pub url: Option<String>,
+    /// The language it is written in (`en`, `fr-CA`…); the author's interface language if
+    /// absent.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// Absent fields stay; an empty `url` removes the link.
@@ -93,6 +98,10 @@ fn with_context(viewer_id: i64) -> _ {
 enum Scope {
     Group(i64),
     MemberOf(i64),
+    /// What one person started.
+    Author(i64),
+    /// A group's pinned threads.
+    Pinned(i64),
 }
 
 fn list_rows(
@@ -108,13 +117,25 @@ fn list_rows(
         .into_boxed();
     q = match scope {
         Scope::Group(g) => q.filter(threads::group_id.eq(g)),
+        Scope::Author(p) => q.filter(threads::author_id.eq(p)),
+        Scope::Pinned(g) => q
+            .filter(threads::group_id.eq(g))
+            .filter(threads::pinned.eq(true)),
+        // Threads of the member's groups, and threads started by people they follow.
         Scope::MemberOf(p) => q.filter(
-            threads::group_id.eq_any(
-                memberships::table
-                    .filter(memberships::person_id.eq(p))
-                    .filter(memberships::state.eq(ACCEPTED))
-                    .select(memberships::group_id),
-            ),
+            threads::group_id
+                .eq_any(
+                    memberships::table
+                        .filter(memberships::person_id.eq(p))
+                        .filter(memberships::state.eq(ACCEPTED))
+                        .select(memberships::group_id),
+                )
+                .or(threads::author_id.eq_any(
+                    person_follows::table
+                        .filter(person_follows::follower_id.eq(p))
+                        .filter(person_follows::state.eq(ACCEPTED))
+                        .select(person_follows::followed_id),
+                )),
         ),
     };
     q = match sort {
@@ -197,6 +218,89 @@ pub async fn list(
     Ok(Page::from_rows(to_views(rows), page.limit, cursor_of(sort)))
 }
 
+/// A group's pinned threads, newest first (at most `limit`).
+///
+/// # Errors
+/// 404 for an unknown group.
+pub async fn pinned(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    group: &str,
+    limit: i64,
+) -> Result<Vec<ThreadView>> {
+    let (id, name, viewer_id) = (
+        state.instance_id,
+        group.to_string(),
+        viewer.map_or(-1, Viewer::id),
+    );
+    let page = PageRequest { after: None, limit };
+    let rows = state
+        .db
+        .read(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            list_rows(conn, Scope::Pinned(group.id), viewer_id, Sort::New, page)
+        })
+        .await?;
+    Ok(Page::from_rows(to_views(rows), limit, cursor_of(Sort::New)).items)
+}
+
+/// Threads one person started, newest first.
+///
+/// # Errors
+/// 422 for a bad cursor.
+pub async fn by_author(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    author_id: i64,
+    page: PageRequest,
+) -> Result<Page<ThreadView>> {
+    let viewer_id = viewer.map_or(-1, Viewer::id);
+    let rows = state
+        .db
+        .read(move |conn| list_rows(conn, Scope::Author(author_id), viewer_id, Sort::New, page))
+        .await?;
+    Ok(Page::from_rows(
+        to_views(rows),
+        page.limit,
+        cursor_of(Sort::New),
+    ))
+}
+
+/// Threads stewards removed from a group, latest first, for its stewards to review or restore.
+///
+/// # Errors
+/// 403 for anyone but the group's stewards and administrators, 404 for an unknown group.
+pub async fn removed_in(
+    state: &AppState,
+    viewer: &Viewer,
+    group: &str,
+    limit: i64,
+) -> Result<Vec<ThreadView>> {
+    let (id, name, person) = (state.instance_id, group.to_string(), viewer.person.clone());
+    state
+        .db
+        .read(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            if !person.is_admin && !is_steward(conn, group.id, person.id)? {
+                return Err(Error::forbidden(
+                    "only the group's stewards see removed threads",
+                ));
+            }
+            let rows: Vec<ThreadRow> = with_context(person.id)
+                .filter(threads::group_id.eq(group.id))
+                .filter(threads::removed.eq(true))
+                .filter(threads::deleted.eq(false))
+                .order((threads::created_at.desc(), threads::id.desc()))
+                .limit(limit)
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(t, g, a, v)| ThreadView::new(t, g, a, v, true))
+                .collect())
+        })
+        .await
+}
+
 /// Threads from the groups the viewer belongs to, newest first.
 ///
 /// # Errors
@@ -273,6 +377,8 @@ pub async fn create(
     let title = text::parse_line("title", &input.title, limits.title_chars)?;
     let (body_source, body_html) = text::parse_markdown("body", &input.body, limits.body_bytes)?;
     let url = text::parse_link("url", input.url.as_deref())?;
+    let language = text::parse_language("language", input.language.as_deref())?
+        .or_else(|| viewer.person.language.clone());
     let (id, name, person, origin) = (
         state.instance_id,
         group.to_string(),
@@ -302,6 +408,7 @@ pub async fn create(
                 url,
                 created_at: t,
                 last_activity_at: t,
+                language,
             };
             let thread_id = insert_thread(conn, &new)?;
             diesel::update(threads::table.find(thread_id))
@@ -311,7 +418,7 @@ pub async fn create(
             load_view(conn, thread_id, person.id, false)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(view)
 }
 
@@ -320,6 +427,25 @@ fn insert_thread(conn: &mut AnyConnection, new: &NewThread) -> Result<i64> {
         .values(new)
         .returning(threads::id)
         .get_result(c))?;
+    let status =
+        statuses::record_thread(conn, thread_id, new.group_id, new.author_id, new.created_at)?;
+    let words = format!("{}\n{}", new.title, text::html_to_text(&new.body_html));
+    if words.contains('@') {
+        let author_local: bool = persons::table
+            .find(new.author_id)
+            .select(persons::local)
+            .first(conn)?;
+        crate::domain::notifications::notify_mentions(
+            conn,
+            &words,
+            author_local,
+            new.author_id,
+            status,
+            new.group_id,
+            &[],
+        )?;
+    }
+    statuses::set_thread_tags(conn, thread_id, &new.title, &new.body_html)?;
     diesel::update(groups::table.find(new.group_id))
         .set(groups::thread_count.eq(groups::thread_count + 1))
         .execute(conn)?;
@@ -335,6 +461,7 @@ pub struct RemoteThread {
     pub url: Option<String>,
     pub published: chrono::NaiveDateTime,
     pub updated: Option<chrono::NaiveDateTime>,
+    pub language: Option<String>,
 }
 
 /// Stores (or updates) a remote thread in `group`, then relays `activity` if the group is ours.
@@ -353,6 +480,8 @@ pub async fn store_remote(
     let id = state
         .db
         .write(move |conn| {
+            // First, so that a copy arriving at the same moment waits here and stops.
+            crate::domain::outbox::record_receipt(conn, &activity)?;
             let existing: Option<Thread> = threads::table
                 .filter(threads::ap_id.eq(&thread.ap_id))
                 .select(Thread::as_select())
@@ -364,7 +493,13 @@ pub async fn store_remote(
                     if t.author_id != author.id {
                         return Err(Error::Refused("only the author may update a thread".into()));
                     }
-                    if t.deleted || t.removed {
+                    // An edit stays in its group, the one the activity came through.
+                    if t.group_id != group.id {
+                        return Err(Error::Refused("the thread belongs to another group".into()));
+                    }
+                    // A Create of what we have is a copy (under another id): nothing to do. Only
+                    // an Update changes it, so an old Create never undoes a newer edit.
+                    if t.deleted || t.removed || activity["type"].as_str() != Some("Update") {
                         return Ok(t.id);
                     }
                     diesel::update(threads::table.find(t.id))
@@ -373,9 +508,11 @@ pub async fn store_remote(
                             threads::body_source.eq(&thread.body_source),
                             threads::body_html.eq(&thread.body_html),
                             threads::url.eq(&thread.url),
+                            threads::language.eq(&thread.language),
                             threads::updated_at.eq(thread.updated.or(Some(now()))),
                         ))
                         .execute(conn)?;
+                    statuses::set_thread_tags(conn, t.id, &thread.title, &thread.body_html)?;
                     t.id
                 }
                 None => {
@@ -393,6 +530,7 @@ pub async fn store_remote(
                             url: thread.url.clone(),
                             created_at: thread.published,
                             last_activity_at: thread.published,
+                            language: thread.language.clone(),
                         },
                     )?
                 }
@@ -401,7 +539,7 @@ pub async fn store_remote(
             Ok(id)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(id)
 }
 
@@ -444,10 +582,16 @@ pub async fn get(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<T
                 .take(usize::try_from(max).unwrap_or(usize::MAX))
                 .map(|(c, a, v)| CommentView::new(c, a, v, steward))
                 .collect();
+            let membership = match &viewer_person {
+                Some(p) => membership_of(conn, thread.group_id, p.id)?,
+                None => None,
+            };
             Ok(ThreadDetail {
                 thread: view,
                 comments: build_tree(flat),
                 comments_truncated: truncated,
+                viewer_is_steward: steward,
+                viewer_membership: membership,
             })
         })
         .await
@@ -535,11 +679,13 @@ pub async fn edit(
             diesel::update(target)
                 .set(threads::updated_at.eq(Some(now())))
                 .execute(conn)?;
+            let edited = find_thread(conn, id)?;
+            statuses::set_thread_tags(conn, id, &edited.title, &edited.body_html)?;
             publish::thread_changed(conn, &origin, id, "Update", None)?;
             load_view(conn, id, person_id, false)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(view)
 }
 
@@ -592,7 +738,7 @@ pub async fn delete_as(
             publish::deleted(conn, &origin, &author, &group, &thread.ap_id, received)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(())
 }
 
@@ -682,6 +828,6 @@ pub async fn moderate_as(
             load_view(conn, id, person.id, true)
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(view)
 }

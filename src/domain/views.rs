@@ -71,6 +71,34 @@ impl From<PersonBrief> for PersonRef {
     }
 }
 
+impl PersonRef {
+    /// The person's page here: `/u/name`, or `/u/name@domain` for someone from elsewhere.
+    pub fn href(&self) -> String {
+        person_href(self.local, &self.name, &self.handle)
+    }
+
+    /// The name people see.
+    pub fn shown(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+fn person_href(local: bool, name: &str, handle: &str) -> String {
+    if local {
+        format!("/u/{name}")
+    } else {
+        format!("/u/{handle}")
+    }
+}
+
+fn group_href(local: bool, name: &str, handle: &str) -> String {
+    if local {
+        format!("/g/{name}")
+    } else {
+        format!("/g/{handle}")
+    }
+}
+
 /// A group as shown beside its threads.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GroupRef {
@@ -95,6 +123,13 @@ impl From<GroupBrief> for GroupRef {
     }
 }
 
+impl GroupRef {
+    /// The group's page here.
+    pub fn href(&self) -> String {
+        group_href(self.local, &self.name, &self.handle)
+    }
+}
+
 /// A member's public profile.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PersonView {
@@ -113,6 +148,17 @@ pub struct PersonView {
     pub local: bool,
     pub ap_id: String,
     pub created_at: DateTime<Utc>,
+    /// People following them (on a profile).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followers_count: Option<i64>,
+    /// People they follow (on a profile).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub following_count: Option<i64>,
+    /// The signed-in viewer's follow of them: `accepted`, `pending` or `none` (on a profile).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow: Option<String>,
+    /// Interface language they chose (local members), if any.
+    pub language: Option<String>,
 }
 
 impl From<models::Person> for PersonView {
@@ -131,6 +177,10 @@ impl From<models::Person> for PersonView {
             local: p.local,
             ap_id: p.ap_id,
             created_at: p.created_at.and_utc(),
+            followers_count: None,
+            following_count: None,
+            follow: None,
+            language: p.language,
         }
     }
 }
@@ -203,6 +253,42 @@ pub struct GroupSummary {
     pub ap_id: String,
 }
 
+impl GroupSummary {
+    pub fn handle(&self) -> String {
+        handle(&self.name, &self.ap_id)
+    }
+
+    /// The group's page here.
+    pub fn href(&self) -> String {
+        group_href(self.local, &self.name, &self.handle())
+    }
+}
+
+impl PersonView {
+    pub fn href(&self) -> String {
+        person_href(self.local, &self.name, &self.handle)
+    }
+
+    pub fn shown(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+impl GroupView {
+    pub fn href(&self) -> String {
+        group_href(self.local, &self.name, &self.handle)
+    }
+
+    /// The name this instance knows the group by: `name`, or `name@domain` from elsewhere.
+    pub fn local_handle(&self) -> String {
+        if self.local {
+            self.name.clone()
+        } else {
+            self.handle.clone()
+        }
+    }
+}
+
 /// A member of a group, as stewards and members see the list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MemberView {
@@ -238,6 +324,8 @@ pub struct ThreadView {
     /// The viewer's vote: 1, -1, or absent.
     pub my_vote: Option<i32>,
     pub local: bool,
+    /// The language it is written in (`en`, `fr-CA`…), when known.
+    pub language: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
     pub last_activity_at: DateTime<Utc>,
@@ -271,6 +359,7 @@ impl ThreadView {
             comment_count: t.comment_count,
             my_vote,
             local: t.local,
+            language: t.language,
             created_at: t.created_at.and_utc(),
             updated_at: t.updated_at.map(|t| t.and_utc()),
             last_activity_at: t.last_activity_at.and_utc(),
@@ -297,6 +386,8 @@ pub struct CommentView {
     pub downvotes: i64,
     pub my_vote: Option<i32>,
     pub local: bool,
+    /// The language it is written in, when known.
+    pub language: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
     #[schema(no_recursion)]
@@ -327,6 +418,7 @@ impl CommentView {
             downvotes: c.downvotes,
             my_vote,
             local: c.local,
+            language: c.language,
             created_at: c.created_at.and_utc(),
             updated_at: c.updated_at.map(|t| t.and_utc()),
             replies: Vec::new(),
@@ -342,6 +434,10 @@ pub struct ThreadDetail {
     pub comments: Vec<CommentView>,
     /// True when the thread has more comments than one response carries.
     pub comments_truncated: bool,
+    /// Whether the viewer may act as a steward here (pin, lock, remove).
+    pub viewer_is_steward: bool,
+    /// The viewer's membership of the thread's group: `pending`, `accepted`, or absent.
+    pub viewer_membership: Option<String>,
 }
 
 /// Counts shown on the site's front.

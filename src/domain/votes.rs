@@ -8,8 +8,10 @@ use crate::app::AppState;
 use crate::db::{
     models::{Group, Person},
     schema::*,
+    AnyConnection,
 };
 use crate::domain::comments::find_comment;
+use crate::domain::objects::ReplyTarget;
 use crate::domain::people::Viewer;
 use crate::domain::text::now;
 use crate::domain::threads::find_thread;
@@ -108,8 +110,8 @@ pub async fn vote(
     cast(state, viewer.person.clone(), target, score, None).await
 }
 
-/// A vote by anyone, local or remote; `received` is the remote activity that carried it, which the
-/// group relays if it is ours. Local votes are sent as `Like`/`Dislike`/`Undo`.
+/// A vote by a local member (`received` is None) or carried by a remote activity of a thread or
+/// comment we already resolved. Local votes are sent as `Like`/`Dislike`/`Undo`.
 ///
 /// # Errors
 /// As [`vote`].
@@ -123,54 +125,107 @@ pub async fn cast(
     if !(-1..=1).contains(&score) {
         return Err(Error::invalid("score", "must be 1, 0 or -1"));
     }
-    let (person_id, origin) = (voter.id, state.origin());
+    let origin = state.origin();
+    let result = state
+        .db
+        .write(move |conn| cast_in(conn, &origin, &voter, target, score, received))
+        .await?;
+    state.wake_outbox();
+    Ok(result)
+}
+
+/// A vote carried by a remote activity on the thread or comment with id `object`; the group
+/// relays `received` if it is ours. Receipt, lookup, checks and the vote are one transaction.
+///
+/// # Errors
+/// As [`vote`], or a refusal for content we do not know or that came the wrong way.
+pub async fn cast_remote(
+    state: &AppState,
+    voter: Person,
+    object: String,
+    score: i32,
+    arrival: crate::domain::remote::Arrival,
+    received: serde_json::Value,
+) -> Result<VoteResult> {
+    let origin = state.origin();
     let result = state
         .db
         .write(move |conn| {
-            let (old, (score_now, upvotes, downvotes), ap_id, thread_id) = match target {
-                Target::Thread(id) => {
-                    let thread = find_thread(conn, id)?;
-                    let (ap_id, thread_id) = (thread.ap_id.clone(), thread.id);
-                    let (old, counts) = apply_vote!(
-                        &mut *conn,
-                        threads,
-                        thread_votes,
-                        thread_id,
-                        thread,
-                        person_id,
-                        score
-                    );
-                    (old, counts, ap_id, thread_id)
-                }
-                Target::Comment(id) => {
-                    let comment = find_comment(conn, id)?;
-                    let (ap_id, thread_id) = (comment.ap_id.clone(), comment.thread_id);
-                    let (old, counts) = apply_vote!(
-                        &mut *conn,
-                        comments,
-                        comment_votes,
-                        comment_id,
-                        comment,
-                        person_id,
-                        score
-                    );
-                    (old, counts, ap_id, thread_id)
-                }
+            // First, so that a copy arriving at the same moment waits here and stops.
+            crate::domain::outbox::record_receipt(conn, &received)?;
+            let target = match crate::domain::objects::remote_target(conn, &object, arrival)?.0 {
+                ReplyTarget::Thread(t) => Target::Thread(t.id),
+                ReplyTarget::Comment(c) => Target::Comment(c.id),
             };
-            let group = groups::table
-                .inner_join(threads::table)
-                .filter(threads::id.eq(thread_id))
-                .select(Group::as_select())
-                .first(conn)?;
-            publish::vote(conn, &origin, &voter, &group, &ap_id, old, score, received)?;
-            Ok(VoteResult {
-                score: score_now,
-                upvotes,
-                downvotes,
-                my_vote: (score != 0).then_some(score),
-            })
+            cast_in(conn, &origin, &voter, target, score, Some(received))
         })
         .await?;
-    state.outbox_wake.notify_one();
+    state.wake_outbox();
     Ok(result)
+}
+
+fn cast_in(
+    conn: &mut AnyConnection,
+    origin: &publish::Origin,
+    voter: &Person,
+    target: Target,
+    score: i32,
+    received: Option<serde_json::Value>,
+) -> Result<VoteResult> {
+    let person_id = voter.id;
+    let (old, (score_now, upvotes, downvotes), ap_id, thread_id, author, status) = match target {
+        Target::Thread(id) => {
+            let thread = find_thread(conn, id)?;
+            let (ap_id, thread_id, author) = (thread.ap_id.clone(), thread.id, thread.author_id);
+            let (old, counts) = apply_vote!(
+                &mut *conn,
+                threads,
+                thread_votes,
+                thread_id,
+                thread,
+                person_id,
+                score
+            );
+            let status = crate::domain::statuses::of_thread(conn, id).ok();
+            (old, counts, ap_id, thread_id, author, status)
+        }
+        Target::Comment(id) => {
+            let comment = find_comment(conn, id)?;
+            let (ap_id, thread_id, author) =
+                (comment.ap_id.clone(), comment.thread_id, comment.author_id);
+            let (old, counts) = apply_vote!(
+                &mut *conn,
+                comments,
+                comment_votes,
+                comment_id,
+                comment,
+                person_id,
+                score
+            );
+            let status = crate::domain::statuses::of_comment(conn, id).ok();
+            (old, counts, ap_id, thread_id, author, status)
+        }
+    };
+    if score == 1 && old != 1 {
+        crate::domain::notifications::notify(
+            conn,
+            author,
+            crate::domain::notifications::Kind::Favourite,
+            person_id,
+            status,
+            None,
+        )?;
+    }
+    let group = groups::table
+        .inner_join(threads::table)
+        .filter(threads::id.eq(thread_id))
+        .select(Group::as_select())
+        .first(conn)?;
+    publish::vote(conn, origin, voter, &group, &ap_id, old, score, received)?;
+    Ok(VoteResult {
+        score: score_now,
+        upvotes,
+        downvotes,
+        my_vote: (score != 0).then_some(score),
+    })
 }

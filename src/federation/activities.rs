@@ -16,8 +16,9 @@ use url::Url;
 
 use crate::app::AppState;
 use crate::db::models::{Group, Person};
+use crate::domain::remote::Arrival;
 use crate::domain::threads::ThreadFlag;
-use crate::domain::{comments, groups, objects, text, threads, votes};
+use crate::domain::{comments, follows, groups, objects, text, threads, votes};
 use crate::error::{Error, Result};
 use crate::federation::actors::{verify_same_origin, DbActor};
 use crate::federation::wire::{NoteJson, PageJson};
@@ -264,6 +265,26 @@ async fn person(data: &Data<AppState>, id: &Url) -> Result<Person> {
     }
 }
 
+async fn any_actor(data: &Data<AppState>, id: &Url) -> Result<DbActor> {
+    ObjectId::<DbActor>::from(id.clone())
+        .dereference(data)
+        .await
+}
+
+/// The local member whose `Follow` an `Accept` or `Reject` answers (the Follow is embedded).
+async fn our_follower(data: &Data<AppState>, follow: &Value) -> Result<Person> {
+    let follower_id = follow
+        .get("actor")
+        .and_then(Value::as_str)
+        .and_then(|s| Url::parse(s).ok())
+        .ok_or_else(|| Error::Refused("an answer without the Follow it answers".into()))?;
+    let follower = person(data, &follower_id).await?;
+    if !follower.local {
+        return Err(Error::Refused("that Follow was not ours".into()));
+    }
+    Ok(follower)
+}
+
 async fn group(data: &Data<AppState>, id: &Url) -> Result<Group> {
     match ObjectId::<DbActor>::from(id.clone())
         .dereference(data)
@@ -344,7 +365,12 @@ impl Activity for InboxActivity {
     }
 
     async fn receive(self, data: &Data<AppState>) -> Result<()> {
-        receive(self, data, None).await
+        // Relayed as it came, not as we parsed it: fields we do not read still matter to others.
+        let raw = match RECEIVED_JSON.try_with(Value::clone) {
+            Ok(raw) => raw,
+            Err(_) => serde_json::to_value(&self).map_err(|e| Error::Internal(e.to_string()))?,
+        };
+        receive(self, raw, data, None).await
     }
 }
 
@@ -363,13 +389,28 @@ fn follow_answer_origin(object: &Value, actor: &Url) -> Result<()> {
 /// Processes one activity; `relayed_by` is the group whose `Announce` carried it.
 async fn receive(
     activity: InboxActivity,
+    raw: Value,
     data: &Data<AppState>,
     relayed_by: Option<&Group>,
 ) -> Result<()> {
     let id = activity.id().clone();
-    if objects::seen(data, id.as_str()).await? {
+    if data.recent_activities.contains_key(id.as_str()) {
         return Ok(());
     }
+    // Content and votes record their receipt in the transaction that stores them; the others
+    // claim theirs here before they are handled (so that a copy arriving at the same moment
+    // stops), and give it back if handling fails. An Announce needs none: its inner activity
+    // has one.
+    let recorded_with_content = matches!(
+        activity,
+        InboxActivity::CreateOrUpdate(_)
+            | InboxActivity::Vote(_)
+            | InboxActivity::Undo(Undo {
+                object: Undoable::Vote(_),
+                ..
+            })
+    );
+    let needs_receipt = !recorded_with_content && !matches!(activity, InboxActivity::Announce(_));
     let kind = match &activity {
         InboxActivity::Follow(_) => "Follow",
         InboxActivity::Accept(_) => "Accept",
@@ -392,135 +433,145 @@ async fn receive(
         InboxActivity::UpdateGroup(_) => "Update",
         InboxActivity::Announce(_) => "Announce",
     };
-    let raw = serde_json::to_value(&activity).map_err(|e| Error::Internal(e.to_string()))?;
     let actor = activity.actor().clone();
-    tracing::info!(activity = %id, kind, actor = %actor, "received");
-    match activity {
-        InboxActivity::Follow(f) => {
-            let follower = person(data, &f.actor).await?;
-            let json = serde_json::to_value(&f).map_err(|e| Error::Internal(e.to_string()))?;
-            match objects::local_actor(data, f.object.as_str()).await? {
-                Some(objects::LocalActor::Group(g)) => {
-                    groups::remote_follow(data, g, follower, json).await?;
-                }
-                Some(objects::LocalActor::Person(p)) => {
-                    crate::domain::remote::follow_person(data, follower, p, json).await?;
-                }
-                None => {
-                    return Err(Error::Refused(
-                        "we only take follows of our own groups and members".into(),
-                    ))
-                }
-            }
-        }
-        InboxActivity::Accept(a) => {
-            let g = group(data, &a.actor).await?;
-            let follower_id = a
-                .object
-                .get("actor")
-                .and_then(Value::as_str)
-                .and_then(|s| Url::parse(s).ok());
-            let follower = match follower_id {
-                Some(f) => person(data, &f).await?,
-                None => {
-                    return Err(Error::Refused(
-                        "Accept without the Follow it accepts".into(),
-                    ))
-                }
-            };
-            if !follower.local {
-                return Err(Error::Refused("that Follow was not ours".into()));
-            }
-            groups::follow_accepted(data, g, follower).await?;
-        }
-        InboxActivity::Reject(r) => {
-            let g = group(data, &r.actor).await?;
-            if let Some(f) = r
-                .object
-                .get("actor")
-                .and_then(Value::as_str)
-                .and_then(|s| Url::parse(s).ok())
-            {
-                let follower = person(data, &f).await?;
-                groups::remote_unfollow(data, g, follower).await?;
-            }
-        }
-        InboxActivity::Undo(u) => match u.object {
-            Undoable::Follow(f) => {
-                let follower = person(data, &u.actor).await?;
-                match objects::local_actor(data, f.object.as_str()).await? {
-                    Some(objects::LocalActor::Person(p)) => {
-                        crate::domain::remote::unfollow_person(data, follower, p).await?
-                    }
-                    _ => {
-                        groups::remote_unfollow(data, group(data, &f.object).await?, follower)
-                            .await?
-                    }
-                }
-            }
-            Undoable::Vote(v) => vote(data, &v.actor, &v.object, 0, raw, relayed_by).await?,
-            Undoable::Delete(d) => {
-                let object = id_of(&d.object)
-                    .ok_or_else(|| Error::Refused("Undo of a Delete of nothing".into()))?;
-                steward_action(
-                    data,
-                    &d.actor,
-                    &object,
-                    ThreadFlag::Removed,
-                    false,
-                    raw,
-                    relayed_by,
-                )
-                .await?;
-            }
-            Undoable::Mod(m) if m.kind == ModKind::Lock => {
-                steward_action(
-                    data,
-                    &m.actor,
-                    &m.object,
-                    ThreadFlag::Locked,
-                    false,
-                    raw,
-                    relayed_by,
-                )
-                .await?;
-            }
-            Undoable::Mod(_) => {
-                return Err(Error::Refused("only a Lock can be undone that way".into()))
-            }
-            Undoable::Block(b) => ban(data, b, false, raw, relayed_by).await?,
-        },
-        InboxActivity::Mod(m) => mod_action(data, m, raw, relayed_by).await?,
-        InboxActivity::Block(b) => ban(data, b, true, raw, relayed_by).await?,
-        InboxActivity::Flag(f) => {
-            if relayed_by.is_some() {
-                return Err(Error::Refused("reports are not relayed".into()));
-            }
-            flag(data, f).await?;
-        }
-        InboxActivity::UpdateGroup(u) => {
-            let g = relayed_by.ok_or_else(|| {
-                Error::Refused("a group's update must come from the group".into())
-            })?;
-            if u.object.id.as_str() != g.ap_id {
-                return Err(Error::Refused("a group may only update itself".into()));
-            }
-            crate::domain::remote::upsert_group(data, u.object).await?;
-        }
-        InboxActivity::Vote(v) => {
-            let score = if matches!(v.kind, VoteType::Dislike(_)) {
-                -1
-            } else {
-                1
-            };
-            vote(data, &v.actor, &v.object, score, raw, relayed_by).await?;
-        }
-        InboxActivity::Delete(d) => delete(data, d, raw, relayed_by).await?,
-        InboxActivity::CreateOrUpdate(c) => create_or_update(*c, data, relayed_by).await?,
-        InboxActivity::Announce(a) => announce(a, data).await?,
+    if needs_receipt && !objects::first_receipt(data, id.as_str(), kind, actor.as_str()).await? {
+        return Ok(());
     }
-    objects::first_receipt(data, id.as_str(), kind, actor.as_str()).await?;
+    tracing::info!(activity = %id, kind, actor = %actor, "received");
+    let handled: Result<()> = async {
+        match activity {
+            InboxActivity::Follow(f) => {
+                let follower = person(data, &f.actor).await?;
+                let json = serde_json::to_value(&f).map_err(|e| Error::Internal(e.to_string()))?;
+                match objects::local_actor(data, f.object.as_str()).await? {
+                    Some(objects::LocalActor::Group(g)) => {
+                        groups::remote_follow(data, g, follower, json).await?;
+                    }
+                    Some(objects::LocalActor::Person(p)) => {
+                        crate::domain::remote::follow_person(data, follower, p, json).await?;
+                    }
+                    None => {
+                        return Err(Error::Refused(
+                            "we only take follows of our own groups and members".into(),
+                        ))
+                    }
+                }
+            }
+            InboxActivity::Accept(a) => {
+                let follower = our_follower(data, &a.object).await?;
+                match any_actor(data, &a.actor).await? {
+                    DbActor::Group(g, _) => groups::follow_accepted(data, *g, follower).await?,
+                    DbActor::Person(p, _) => follows::answered(data, *p, follower, true).await?,
+                    DbActor::Instance(..) => {
+                        return Err(Error::Refused("nothing follows this actor".into()))
+                    }
+                }
+            }
+            InboxActivity::Reject(r) => {
+                let follower = our_follower(data, &r.object).await?;
+                match any_actor(data, &r.actor).await? {
+                    DbActor::Group(g, _) => groups::remote_unfollow(data, *g, follower).await?,
+                    DbActor::Person(p, _) => follows::answered(data, *p, follower, false).await?,
+                    DbActor::Instance(..) => {
+                        return Err(Error::Refused("nothing follows this actor".into()))
+                    }
+                }
+            }
+            InboxActivity::Undo(u) => match u.object {
+                Undoable::Follow(f) => {
+                    let follower = person(data, &u.actor).await?;
+                    match objects::local_actor(data, f.object.as_str()).await? {
+                        Some(objects::LocalActor::Person(p)) => {
+                            crate::domain::remote::unfollow_person(data, follower, p).await?
+                        }
+                        _ => {
+                            groups::remote_unfollow(data, group(data, &f.object).await?, follower)
+                                .await?
+                        }
+                    }
+                }
+                Undoable::Vote(v) => vote(data, &v.actor, &v.object, 0, raw, relayed_by).await?,
+                Undoable::Delete(d) => {
+                    let object = id_of(&d.object)
+                        .ok_or_else(|| Error::Refused("Undo of a Delete of nothing".into()))?;
+                    steward_action(
+                        data,
+                        &d.actor,
+                        &object,
+                        ThreadFlag::Removed,
+                        false,
+                        raw,
+                        relayed_by,
+                    )
+                    .await?;
+                }
+                Undoable::Mod(m) if m.kind == ModKind::Lock => {
+                    steward_action(
+                        data,
+                        &m.actor,
+                        &m.object,
+                        ThreadFlag::Locked,
+                        false,
+                        raw,
+                        relayed_by,
+                    )
+                    .await?;
+                }
+                Undoable::Mod(_) => {
+                    return Err(Error::Refused("only a Lock can be undone that way".into()))
+                }
+                Undoable::Block(b) => ban(data, b, false, raw, relayed_by).await?,
+            },
+            InboxActivity::Mod(m) => mod_action(data, m, raw, relayed_by).await?,
+            InboxActivity::Block(b) => ban(data, b, true, raw, relayed_by).await?,
+            InboxActivity::Flag(f) => {
+                if relayed_by.is_some() {
+                    return Err(Error::Refused("reports are not relayed".into()));
+                }
+                flag(data, f).await?;
+            }
+            InboxActivity::UpdateGroup(u) => {
+                let g = relayed_by.ok_or_else(|| {
+                    Error::Refused("a group's update must come from the group".into())
+                })?;
+                if u.object.id.as_str() != g.ap_id {
+                    return Err(Error::Refused("a group may only update itself".into()));
+                }
+                crate::domain::remote::upsert_group(data, u.object).await?;
+            }
+            InboxActivity::Vote(v) => {
+                let score = if matches!(v.kind, VoteType::Dislike(_)) {
+                    -1
+                } else {
+                    1
+                };
+                vote(data, &v.actor, &v.object, score, raw, relayed_by).await?;
+            }
+            InboxActivity::Delete(d) => delete(data, d, raw, relayed_by).await?,
+            InboxActivity::CreateOrUpdate(c) => create_or_update(*c, raw, data, relayed_by).await?,
+            InboxActivity::Announce(a) => announce(a, data).await?,
+        }
+        Ok(())
+    }
+    .await;
+    match handled {
+        Ok(()) | Err(Error::AlreadyReceived) => {}
+        Err(e) => {
+            if needs_receipt {
+                if let Err(forget) = objects::forget_receipt(data, id.as_str()).await {
+                    tracing::warn!(activity = %id, error = %forget, "cannot take back a receipt");
+                }
+            }
+            return Err(e);
+        }
+    }
+    data.recent_activities.insert(id.to_string(), ());
     Ok(())
+}
+
+tokio::task_local! {
+    /// The body of the inbox request being handled, as JSON.
+    pub static RECEIVED_JSON: Value;
 }
 
 /// A vote (or its withdrawal, `score` 0) on a thread or comment we know.
@@ -533,20 +584,15 @@ async fn vote(
     relayed_by: Option<&Group>,
 ) -> Result<()> {
     let voter = person(data, voter).await?;
-    let (target, thread_id) = match objects::by_ap_id(data, object.as_str()).await? {
-        Some(objects::ReplyTarget::Thread(t)) => (votes::Target::Thread(t.id), t.id),
-        Some(objects::ReplyTarget::Comment(c)) => (votes::Target::Comment(c.id), c.thread_id),
-        None => {
-            return Err(Error::Refused(format!(
-                "{object} is not a thread or comment we know"
-            )))
-        }
-    };
-    check_relay(
-        &objects::group_of_thread(data, thread_id).await?,
-        relayed_by,
-    )?;
-    votes::cast(data, voter, target, score, Some(raw)).await?;
+    votes::cast_remote(
+        data,
+        voter,
+        object.to_string(),
+        score,
+        arrival(relayed_by),
+        raw,
+    )
+    .await?;
     Ok(())
 }
 
@@ -568,7 +614,7 @@ async fn steward_action(
         None => return Ok(()),
     };
     let group = objects::group_of_thread(data, thread_id).await?;
-    check_relay(&group, relayed_by)?;
+    arrival(relayed_by).check(&group)?;
     if relayed_by.is_none() && !groups::steward_of(data, group.id, steward.id).await? {
         return Err(Error::Refused(
             "only the group's stewards may do this".into(),
@@ -624,7 +670,7 @@ async fn ban(
     relayed_by: Option<&Group>,
 ) -> Result<()> {
     let g = group(data, &b.target).await?;
-    check_relay(&g, relayed_by)?;
+    arrival(relayed_by).check(&g)?;
     let steward = person(data, &b.actor).await?;
     let banned = person(data, &b.object).await?;
     let handle =
@@ -727,14 +773,11 @@ async fn delete(
     }
     match objects::by_ap_id(data, object.as_str()).await? {
         Some(objects::ReplyTarget::Thread(t)) => {
-            check_relay(&objects::group_of_thread(data, t.id).await?, relayed_by)?;
+            arrival(relayed_by).check(&objects::group_of_thread(data, t.id).await?)?;
             threads::delete_as(data, author, t.id, Some(raw)).await
         }
         Some(objects::ReplyTarget::Comment(c)) => {
-            check_relay(
-                &objects::group_of_thread(data, c.thread_id).await?,
-                relayed_by,
-            )?;
+            arrival(relayed_by).check(&objects::group_of_thread(data, c.thread_id).await?)?;
             comments::delete_as(data, author, c.id, Some(raw)).await
         }
         // Deleting what we never had is already done.
@@ -766,51 +809,52 @@ async fn audience_group(data: &Data<AppState>, page: &PageJson) -> Result<Group>
 
 async fn create_or_update(
     c: CreateOrUpdate,
+    activity: Value,
     data: &Data<AppState>,
     relayed_by: Option<&Group>,
 ) -> Result<()> {
     let author = person(data, &c.actor).await?;
-    let activity = serde_json::to_value(&c).map_err(|e| Error::Internal(e.to_string()))?;
     let limits = &data.config.limits;
     match c.object {
         PostJson::Page(page) => {
             let g = audience_group(data, &page).await?;
-            check_relay(&g, relayed_by)?;
+            arrival(relayed_by).check(&g)?;
             threads::store_remote(data, author, g, remote_thread(&page, limits)?, activity).await?;
         }
         PostJson::Note(note) => {
             let Some(in_reply_to) = note.in_reply_to.clone() else {
                 return thread_from_mention(data, author, note, activity, relayed_by).await;
             };
-            let (thread_id, parent_id) = match objects::by_ap_id(data, in_reply_to.as_str()).await?
-            {
-                Some(objects::ReplyTarget::Thread(t)) => (t.id, None),
-                Some(objects::ReplyTarget::Comment(c)) => (c.thread_id, Some(c.id)),
-                None => {
-                    return Err(Error::Refused(format!(
-                        "{in_reply_to} is not a thread or comment we know"
-                    )));
-                }
-            };
-            let thread_group = objects::group_of_thread(data, thread_id).await?;
-            check_relay(&thread_group, relayed_by)?;
             let (body_source, body_html) =
                 remote_body(note.source.as_ref(), Some(&note.content), limits.body_bytes)?;
-            comments::store_remote(
+            let reply = comments::RemoteReply {
+                in_reply_to: in_reply_to.to_string(),
+                ap_id: note.id.to_string(),
+                body_source,
+                body_html,
+                created_at: note.published.naive_utc(),
+                language: note.language.tag(),
+            };
+            let arrival = arrival(relayed_by);
+            match comments::store_remote(
                 data,
-                author,
-                comments::NewReply {
-                    thread_id,
-                    parent_id,
-                    ap_id: note.id.to_string(),
-                    local: false,
-                    body_source,
-                    body_html,
-                    created_at: note.published.naive_utc(),
-                },
-                activity,
+                author.clone(),
+                reply.clone(),
+                arrival,
+                activity.clone(),
             )
-            .await?;
+            .await
+            {
+                // A reply to something we have not seen (we joined after it was posted):
+                // fetch it from its origin, with its own parents, then take the reply.
+                Err(Error::NotFound(_)) => {
+                    resolve_post(data, &in_reply_to).await?;
+                    comments::store_remote(data, author, reply, arrival, activity).await?;
+                }
+                other => {
+                    other?;
+                }
+            }
         }
     }
     Ok(())
@@ -845,11 +889,11 @@ async fn thread_from_mention(
     let group = target.ok_or_else(|| {
         Error::Refused("a post that is neither a reply nor addressed to one of our groups".into())
     })?;
-    check_relay(&group, relayed_by)?;
+    arrival(relayed_by).check(&group)?;
     let limits = &data.config.limits;
     let (body_source, body_html) =
         remote_body(note.source.as_ref(), Some(&note.content), limits.body_bytes)?;
-    let title = title_from_text(&html_to_text(&body_html), limits.title_chars)
+    let title = text::title_from_text(&text::html_to_text(&body_html), limits.title_chars)
         .ok_or_else(|| Error::Refused("the post has no text to make a title of".into()))?;
     threads::store_remote(
         data,
@@ -863,45 +907,12 @@ async fn thread_from_mention(
             url: None,
             published: note.published.naive_utc(),
             updated: note.updated.map(|u| u.naive_utc()),
+            language: note.language.tag(),
         },
         activity,
     )
     .await?;
     Ok(())
-}
-
-/// Plain text of sanitized HTML, one line per paragraph or line break.
-fn html_to_text(html: &str) -> String {
-    let spaced = html
-        .replace("<br>", "\n")
-        .replace("<br />", "\n")
-        .replace("</p>", "</p>\n");
-    let text = ammonia::Builder::empty().clean(&spaced).to_string();
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-/// The first non-empty line without leading `@mentions`, cut at a word to fit `max` characters.
-fn title_from_text(text: &str, max: usize) -> Option<String> {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let words: Vec<&str> = line
-        .split_whitespace()
-        .skip_while(|w| w.starts_with('@'))
-        .collect();
-    let mut title = String::new();
-    for w in words {
-        if title.chars().count() + w.chars().count() + 1 > max {
-            break;
-        }
-        if !title.is_empty() {
-            title.push(' ');
-        }
-        title.push_str(w);
-    }
-    (!title.is_empty()).then_some(title)
 }
 
 /// A remote `Page` as a thread: title bounded to one line, body sanitized, link from attachments.
@@ -922,20 +933,13 @@ fn remote_thread(page: &PageJson, limits: &crate::config::Limits) -> Result<thre
         url: crate::federation::wire::thread_link(&page.attachment).map(|u| u.to_string()),
         published: page.published.naive_utc(),
         updated: page.updated.map(|u| u.naive_utc()),
+        language: page.language.tag(),
     })
 }
 
-/// Content for a remote group arrives relayed by that group; content for ours arrives directly.
-fn check_relay(group: &Group, relayed_by: Option<&Group>) -> Result<()> {
-    match relayed_by {
-        Some(r) if r.id != group.id => Err(Error::Refused(
-            "a group may only relay its own content".into(),
-        )),
-        None if !group.local => Err(Error::Refused(
-            "content of a remote group must come through that group".into(),
-        )),
-        _ => Ok(()),
-    }
+/// How an activity reached us: directly, or in the `Announce` of `relayed_by`.
+fn arrival(relayed_by: Option<&Group>) -> Arrival {
+    relayed_by.map_or(Arrival::Direct, |g| Arrival::RelayedBy(g.id))
 }
 
 /// Sanitized HTML and, when given as markdown, the source; bounded in size.
@@ -970,8 +974,23 @@ async fn announce(a: Announce, data: &Data<AppState>) -> Result<()> {
     } else {
         a.object
     };
-    let inner: InboxActivity = serde_json::from_value(inner_value)
+    let mut inner_value = inner_value;
+    let mut inner: InboxActivity = serde_json::from_value(inner_value.clone())
         .map_err(|e| Error::Refused(format!("unsupported announced activity: {e}")))?;
+    // A remote group relays our own members' activities back to us. Only those we really sent
+    // are taken, as we sent them: anything else speaking for this instance is forged.
+    let ours = |u: &Url| crate::federation::actors::authority(u) == data.config.domain;
+    if ours(inner.id()) || ours(inner.actor()) {
+        let sent = objects::sent_activity(data, inner.id().as_str())
+            .await?
+            .ok_or_else(|| {
+                Error::Refused("an announced activity speaks for this instance falsely".into())
+            })?;
+        inner_value = serde_json::from_str(&sent)
+            .map_err(|e| Error::Internal(format!("stored activity: {e}")))?;
+        inner = serde_json::from_value(inner_value.clone())
+            .map_err(|e| Error::Refused(format!("unsupported announced activity: {e}")))?;
+    }
     // A group we no longer follow still tells a member of ours about their ban.
     let about_our_member = match &inner {
         InboxActivity::Block(b)
@@ -1003,7 +1022,7 @@ async fn announce(a: Announce, data: &Data<AppState>) -> Result<()> {
         return Err(Error::Refused("that activity cannot be announced".into()));
     }
     inner.verify(data).await?;
-    Box::pin(receive(inner, data, Some(&g))).await
+    Box::pin(receive(inner, inner_value, data, Some(&g))).await
 }
 
 /// How many parents a fetched reply may pull in before we give up.
@@ -1018,16 +1037,33 @@ pub async fn resolve_post(data: &Data<AppState>, id: &Url) -> Result<(i64, Optio
     resolve_post_at(data, id, 0).await
 }
 
+/// The thread (and comment) stored under `id`, if any.
+async fn stored_post(data: &Data<AppState>, id: &Url) -> Result<Option<(i64, Option<i64>)>> {
+    Ok(match objects::by_ap_id(data, id.as_str()).await? {
+        Some(objects::ReplyTarget::Thread(t)) => Some((t.id, None)),
+        Some(objects::ReplyTarget::Comment(c)) => Some((c.thread_id, Some(c.id))),
+        None => None,
+    })
+}
+
 async fn resolve_post_at(
     data: &Data<AppState>,
     id: &Url,
     depth: u32,
 ) -> Result<(i64, Option<i64>)> {
-    match objects::by_ap_id(data, id.as_str()).await? {
-        Some(objects::ReplyTarget::Thread(t)) => return Ok((t.id, None)),
-        Some(objects::ReplyTarget::Comment(c)) => return Ok((c.thread_id, Some(c.id))),
-        None => {}
+    if let Some(found) = stored_post(data, id).await? {
+        return Ok(found);
     }
+    match fetch_post(data, id, depth).await {
+        // Fetched at the same moment by someone else: theirs is stored.
+        Err(Error::AlreadyReceived) => stored_post(data, id)
+            .await?
+            .ok_or(Error::NotFound("thread or comment")),
+        other => other,
+    }
+}
+
+async fn fetch_post(data: &Data<AppState>, id: &Url, depth: u32) -> Result<(i64, Option<i64>)> {
     if depth >= MAX_FETCH_DEPTH {
         return Err(Error::Refused(
             "the reply chain is too deep to fetch".into(),
@@ -1059,23 +1095,20 @@ async fn resolve_post_at(
                 .in_reply_to
                 .clone()
                 .ok_or_else(|| Error::Refused("a post that is not a reply".into()))?;
-            let (thread_id, parent_id) =
-                Box::pin(resolve_post_at(data, &parent, depth + 1)).await?;
+            Box::pin(resolve_post_at(data, &parent, depth + 1)).await?;
             let (body_source, body_html) =
                 remote_body(note.source.as_ref(), Some(&note.content), limits.body_bytes)?;
-            let reply = comments::NewReply {
-                thread_id,
-                parent_id,
+            let reply = comments::RemoteReply {
+                in_reply_to: parent.to_string(),
                 ap_id: note.id.to_string(),
-                local: false,
                 body_source,
                 body_html,
                 created_at: note.published.naive_utc(),
+                language: note.language.tag(),
             };
-            Ok((
-                thread_id,
-                Some(comments::store_remote(data, author, reply, activity).await?),
-            ))
+            let (thread_id, comment_id) =
+                comments::store_remote(data, author, reply, Arrival::Fetched, activity).await?;
+            Ok((thread_id, Some(comment_id)))
         }
     }
 }
@@ -1096,15 +1129,15 @@ mod tests {
     #[test]
     fn titles_come_from_the_first_line_without_mentions() {
         let text =
-            html_to_text("<p>@design@a.example Plain &amp; simple forms</p><p>More text</p>");
+            text::html_to_text("<p>@design@a.example Plain &amp; simple forms</p><p>More text</p>");
         assert_eq!(
-            title_from_text(&text, 200).as_deref(),
+            text::title_from_text(&text, 200).as_deref(),
             Some("Plain & simple forms")
         );
         assert_eq!(
-            title_from_text("one two three", 7).as_deref(),
+            text::title_from_text("one two three", 7).as_deref(),
             Some("one two")
         );
-        assert_eq!(title_from_text("@only@mentions", 200), None);
+        assert_eq!(text::title_from_text("@only@mentions", 200), None);
     }
 }

@@ -32,7 +32,11 @@ pub fn install_tls() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// The client: TLS through rustls (ring), bounded time-outs and redirects, our user agent.
+/// The client: TLS through rustls (ring), bounded time-outs, our user agent. It follows no
+/// redirect itself: the federation library follows one, after checking the new address as it
+/// checks the first. In production every host name is resolved by the library's validating
+/// resolver, which refuses private, loopback and link-local addresses at the moment of
+/// connecting (so a name cannot switch to an internal address after it was checked).
 ///
 /// # Errors
 /// The TLS set-up failed.
@@ -41,14 +45,44 @@ pub fn build(
     user_agent: &str,
 ) -> anyhow::Result<reqwest_middleware::ClientWithMiddleware> {
     install_tls();
-    let mut builder = reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .user_agent(user_agent)
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::limited(3))
+        .redirect(reqwest::redirect::Policy::none())
         .pool_idle_timeout(Duration::from_secs(30));
-    if test_mode {
-        builder = builder.dns_resolver(Arc::new(LoopbackLocalhost));
-    }
+    let builder = if test_mode {
+        builder.dns_resolver(Arc::new(LoopbackLocalhost))
+    } else {
+        builder.dns_resolver(Arc::new(
+            activitypub_federation::resolver::ValidatingDnsResolver::new(Vec::new(), true),
+        ))
+    };
     Ok(builder.build()?.into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn production_clients_refuse_internal_addresses_test_clients_reach_loopback() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+            axum::serve(listener, app).await
+        });
+        let url = format!("http://alpha.localhost:{port}/");
+        let test = super::build(true, "test").unwrap();
+        let res = test.get(&url).send().await.unwrap();
+        assert_eq!(res.text().await.unwrap(), "ok");
+        // Literal addresses never reach a resolver: the federation library refuses them before
+        // any fetch or delivery in production.
+        let production = super::build(false, "test").unwrap();
+        let err = production
+            .get(format!("http://localhost:{port}/"))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(format!("{err:?}").contains("ResolveInternalIp"), "{err:?}");
+    }
 }

@@ -50,29 +50,48 @@ fn inbox_of_person(p: &Person) -> String {
 
 /// Where an activity about content in `group` goes: a local group announces it to its followers;
 /// a local author sends it to a remote group, which will announce it.
-fn route(
-    conn: &mut AnyConnection,
-    base: &str,
-    domain: &str,
-    group: &Group,
-    activity: Value,
-) -> Result<()> {
-    route_also(conn, base, domain, group, activity, &[])
+fn route(conn: &mut AnyConnection, o: &Origin, group: &Group, activity: Value) -> Result<()> {
+    route_also(conn, o, group, activity, &[])
+}
+
+/// A received activity about content of `group`, whose receipt the caller recorded when its
+/// transaction began (so that copies arriving at the same moment wait for it and stop there):
+/// announced to the followers if the group is ours.
+pub fn relay(conn: &mut AnyConnection, o: &Origin, group: &Group, activity: Value) -> Result<()> {
+    send_about(conn, o, group, activity, &[])
+}
+
+fn is_ours(o: &Origin, activity: &Value) -> bool {
+    activity["actor"]
+        .as_str()
+        .is_some_and(|a| a.starts_with(&format!("{}/", o.base)))
 }
 
 /// As [`route`], with `extra` inboxes for a local group's announcement (someone who is no longer
-/// a follower but must hear of it, like a banned member).
+/// a follower but must hear of it, like a banned member). A received activity's receipt is the
+/// inbox's business (`activities::receive`), recorded before it is handled.
 fn route_also(
     conn: &mut AnyConnection,
-    base: &str,
-    domain: &str,
+    o: &Origin,
     group: &Group,
     activity: Value,
     extra: &[String],
 ) -> Result<()> {
+    send_about(conn, o, group, activity, extra)
+}
+
+/// A local group announces `activity` to its followers (and `extra`); a remote group gets ours.
+fn send_about(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    group: &Group,
+    activity: Value,
+    extra: &[String],
+) -> Result<()> {
+    let ours = is_ours(o, &activity);
     if group.local {
         let announce = json!({
-            "id": activity_id(base, "announce"),
+            "id": activity_id(&o.base, "announce"),
             "type": "Announce",
             "actor": group.ap_id,
             "to": [PUBLIC],
@@ -81,13 +100,10 @@ fn route_also(
         });
         let mut inboxes = follower_inboxes(conn, group.id)?;
         inboxes.extend_from_slice(extra);
-        enqueue(conn, domain, &announce, &inboxes)
+        enqueue(conn, o, &announce, &inboxes)
     } else {
-        let local_actor = activity["actor"]
-            .as_str()
-            .is_some_and(|a| a.starts_with(&format!("{base}/")));
-        if local_actor {
-            enqueue(conn, domain, &activity, &[inbox_of_group(group)])
+        if ours {
+            enqueue(conn, o, &activity, &[inbox_of_group(group)])
         } else {
             Ok(())
         }
@@ -108,7 +124,7 @@ pub fn vote(
     received: Option<Value>,
 ) -> Result<()> {
     if let Some(activity) = received {
-        return route(conn, &o.base, &o.domain, group, activity);
+        return relay(conn, o, group, activity);
     }
     if old == new || !voter.local {
         return Ok(());
@@ -135,7 +151,7 @@ pub fn vote(
     } else {
         like(new)
     };
-    route(conn, &o.base, &o.domain, group, activity)?;
+    route(conn, o, group, activity)?;
     Ok(())
 }
 
@@ -167,7 +183,7 @@ pub fn deleted(
         None if author.local => in_group(o, "Delete", &author.ap_id, group, json!(object)),
         None => return Ok(()),
     };
-    route(conn, &o.base, &o.domain, group, activity)
+    route(conn, o, group, activity)
 }
 
 /// Steward actions on content, sent as Lemmy's moderators send them.
@@ -196,7 +212,7 @@ pub fn moderation(
     received: Option<Value>,
 ) -> Result<()> {
     if let Some(activity) = received {
-        return route(conn, &o.base, &o.domain, group, activity);
+        return route(conn, o, group, activity);
     }
     if !steward.local {
         return Ok(());
@@ -214,7 +230,7 @@ pub fn moderation(
             a
         }
     };
-    route(conn, &o.base, &o.domain, group, activity)
+    route(conn, o, group, activity)
 }
 
 /// A steward appointed (`Add` to the group's moderators collection) or stepped down (`Remove`).
@@ -232,7 +248,7 @@ pub fn steward_changed(
     let kind = if added { "Add" } else { "Remove" };
     let mut change = in_group(o, kind, &by.ap_id, group, json!(steward_ap_id));
     change["target"] = json!(format!("{}/moderators", group.ap_id));
-    route(conn, &o.base, &o.domain, group, change)
+    route(conn, o, group, change)
 }
 
 /// A group's description changed: `Update` with the new `Group`.
@@ -247,7 +263,7 @@ pub fn group_updated(
         return Ok(());
     }
     let update = in_group(o, "Update", &by.ap_id, group, group_json);
-    route(conn, &o.base, &o.domain, group, update)
+    route(conn, o, group, update)
 }
 
 /// A steward banned someone from a group (`Block` with the group as target), or lifted the ban.
@@ -267,7 +283,7 @@ pub fn ban(
         vec![inbox_of_person(person)]
     };
     if let Some(activity) = received {
-        return route_also(conn, &o.base, &o.domain, group, activity, &banned_inbox);
+        return route_also(conn, o, group, activity, &banned_inbox);
     }
     if !steward.local {
         return Ok(());
@@ -279,7 +295,7 @@ pub fn ban(
     } else {
         in_group(o, "Undo", &steward.ap_id, group, block)
     };
-    route_also(conn, &o.base, &o.domain, group, activity, &banned_inbox)
+    route_also(conn, o, group, activity, &banned_inbox)
 }
 
 /// A local member reports content of a remote group: `Flag` to the group's instance, not relayed.
@@ -303,18 +319,20 @@ pub fn flag(
         "to": [group.ap_id],
         "audience": group.ap_id,
     });
-    enqueue(conn, &o.domain, &flag, &[inbox_of_group(group)])
+    enqueue(conn, o, &flag, &[inbox_of_group(group)])
 }
 
-/// Context every publisher needs: our base URL and domain.
+/// Context every publisher needs: our base URL and domain, and the count of transactions that
+/// queued deliveries and have not woken the delivery worker yet.
 #[derive(Clone)]
 pub struct Origin {
     pub base: String,
     pub domain: String,
+    pub queued: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// A thread was created or edited: `Create`/`Update` of its `Page`, or `received` unchanged when
-/// it came from another server.
+/// it came from another server (whose receipt the caller recorded, as for [`relay`]).
 pub fn thread_changed(
     conn: &mut AnyConnection,
     o: &Origin,
@@ -339,7 +357,7 @@ pub fn thread_changed(
             in_group(o, kind, &t.author_ap_id, &group, json!(page_json(&t)?))
         }
     };
-    route(conn, &o.base, &o.domain, &group, activity)
+    send_about(conn, o, &group, activity, &[])
 }
 
 /// A comment was created or edited.
@@ -388,7 +406,7 @@ pub fn comment_changed(
             in_group(o, kind, &author_ap_id, &group, json!(note_json(&object)?))
         }
     };
-    route(conn, &o.base, &o.domain, &group, activity)
+    route(conn, o, &group, activity)
 }
 
 /// A local member asks to join a remote group.
@@ -406,7 +424,7 @@ pub fn follow(
         "object": group.ap_id,
         "to": [group.ap_id],
     });
-    enqueue(conn, &o.domain, &follow, &[inbox_of_group(group)])?;
+    enqueue(conn, o, &follow, &[inbox_of_group(group)])?;
     Ok(id)
 }
 
@@ -430,7 +448,72 @@ pub fn unfollow(
         },
         "to": [group.ap_id],
     });
-    enqueue(conn, &o.domain, &undo, &[inbox_of_group(group)])
+    enqueue(conn, o, &undo, &[inbox_of_group(group)])
+}
+
+/// A local member follows a person elsewhere. Returns the `Follow`'s id.
+pub fn follow_person(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    member: &Person,
+    target: &Person,
+) -> Result<String> {
+    let id = activity_id(&o.base, "follow");
+    let follow = json!({
+        "id": id,
+        "type": "Follow",
+        "actor": member.ap_id,
+        "object": target.ap_id,
+        "to": [target.ap_id],
+    });
+    enqueue(conn, o, &follow, &[inbox_of_person(target)])?;
+    Ok(id)
+}
+
+/// A local member stops following a person elsewhere.
+pub fn unfollow_person(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    member: &Person,
+    target: &Person,
+    follow_id: Option<&str>,
+) -> Result<()> {
+    let undo = json!({
+        "id": activity_id(&o.base, "undo"),
+        "type": "Undo",
+        "actor": member.ap_id,
+        "object": {
+            "id": follow_id.map_or_else(|| activity_id(&o.base, "follow"), str::to_string),
+            "type": "Follow",
+            "actor": member.ap_id,
+            "object": target.ap_id,
+        },
+        "to": [target.ap_id],
+    });
+    enqueue(conn, o, &undo, &[inbox_of_person(target)])
+}
+
+/// A local member ends a remote person's follow of them: `Reject` of that `Follow`.
+pub fn reject_follow(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    member: &Person,
+    follower: &Person,
+    follow_id: Option<&str>,
+) -> Result<()> {
+    let reject = json!({
+        "id": activity_id(&o.base, "reject"),
+        "type": "Reject",
+        "actor": member.ap_id,
+        "object": {
+            "id": follow_id.map_or_else(|| activity_id(&o.base, "follow"), str::to_string),
+            "type": "Follow",
+            "actor": follower.ap_id,
+            "object": member.ap_id,
+        },
+        "to": [follower.ap_id],
+    });
+    enqueue(conn, o, &reject, &[inbox_of_person(follower)])
 }
 
 /// One of our groups or members (`accepter`, by id) accepts a remote person's `Follow`.
@@ -448,5 +531,5 @@ pub fn accept(
         "object": follow,
         "to": [follower.ap_id],
     });
-    enqueue(conn, &o.domain, &accept, &[inbox_of_person(follower)])
+    enqueue(conn, o, &accept, &[inbox_of_person(follower)])
 }

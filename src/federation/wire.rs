@@ -59,6 +59,10 @@ pub struct PersonJson {
     pub inbox: Url,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outbox: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub following: Option<Url>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
     pub public_key: PublicKey,
@@ -211,6 +215,79 @@ pub struct PageJson {
     pub published: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub language: LanguageFields,
+}
+
+/// The language of a post, as Lemmy (`language`) and Mastodon (`contentMap`'s key) write it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LanguageFields {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "activitypub_federation::protocol::helpers::deserialize_skip_error"
+    )]
+    pub language: Option<LanguageJson>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "activitypub_federation::protocol::helpers::deserialize_skip_error"
+    )]
+    pub content_map: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// Lemmy's language object.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LanguageJson {
+    pub identifier: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+impl LanguageFields {
+    /// What we send: both forms, with the content under its language for Mastodon.
+    pub fn of(language: Option<&str>, content_html: &str) -> LanguageFields {
+        let Some(tag) = language else {
+            return LanguageFields::default();
+        };
+        LanguageFields {
+            language: Some(LanguageJson {
+                identifier: tag.to_string(),
+                name: language_name(tag).to_string(),
+            }),
+            content_map: Some([(tag.to_string(), content_html.to_string())].into()),
+        }
+    }
+
+    /// The language received, if it is a valid tag and not Lemmy's "undetermined".
+    pub fn tag(&self) -> Option<String> {
+        let candidate = self
+            .language
+            .as_ref()
+            .map(|l| l.identifier.clone())
+            .or_else(|| self.content_map.as_ref()?.keys().next().cloned())?;
+        if candidate == "und" {
+            return None;
+        }
+        crate::domain::text::parse_language("language", Some(&candidate))
+            .ok()
+            .flatten()
+    }
+}
+
+/// The name of a language in itself, for Lemmy's `language.name`; the tag where unknown.
+fn language_name(tag: &str) -> &str {
+    match tag.split('-').next().unwrap_or(tag) {
+        "en" => "English",
+        "fr" => "Français",
+        "es" => "Español",
+        "de" => "Deutsch",
+        "pt" => "Português",
+        "it" => "Italiano",
+        "nl" => "Nederlands",
+        _ => tag,
+    }
 }
 
 /// A comment: `Note` replying to a thread or a comment.
@@ -247,6 +324,8 @@ pub struct NoteJson {
     pub published: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub language: LanguageFields,
 }
 
 /// `OrderedCollection` (outbox, featured, moderators) and `Collection` (followers).

@@ -390,6 +390,14 @@ fn real_servers_documents_parse() {
     );
     let toot: NoteJson = serde_json::from_value(parse("mastodon/note.json")).unwrap();
     assert!(toot.content.contains("thinkpad"));
+    // Languages: Lemmy's object, Mastodon's contentMap key.
+    assert_eq!(page.language.tag().as_deref(), Some("fr"));
+    assert_eq!(note.language.tag().as_deref(), Some("fr"));
+    assert_eq!(toot.language.tag().as_deref(), Some("en"));
+    let mut undetermined = parse("lemmy/comment.json");
+    undetermined["language"]["identifier"] = "und".into();
+    let und: NoteJson = serde_json::from_value(undetermined).unwrap();
+    assert_eq!(und.language.tag(), None);
 }
 
 #[tokio::test]

@@ -35,7 +35,7 @@ async fn a_thread_and_replies_reach_every_instance() {
         .post(
             &format!("/api/v1/groups/{group}/threads"),
             Some(&carol),
-            json!({"title": "Forms across agencies", "body": "What *works*?"}),
+            json!({"title": "Forms across agencies", "body": "What *works*?", "language": "en-CA"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{posted}");
@@ -56,6 +56,7 @@ async fn a_thread_and_replies_reach_every_instance() {
         assert_eq!(t["ap_id"], ap_id.as_str());
         assert_eq!(t["author"]["handle"], gamma.handle("carol"));
         assert_eq!(t["local"], false);
+        assert_eq!(t["language"], "en-CA");
         assert!(t["body"].as_str().unwrap().contains("<em>works</em>"));
     }
 
@@ -766,4 +767,56 @@ async fn reports_reach_the_groups_stewards() {
         .get("/api/v1/groups/safety/reports", Some(&carl))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Instances told apart only by port (`localhost:PORT`, what a real Lemmy on loopback can reach)
+/// federate, and the port still counts in origin checks.
+#[tokio::test]
+async fn instances_on_plain_localhost_ports_federate() {
+    let one = crate::helpers::spawn_app().await;
+    let two = crate::helpers::spawn_app().await;
+    assert!(one.server.state.config.domain.starts_with("localhost:"));
+    let alice = one.register("alice").await;
+    one.group(&alice, "design").await;
+    let bob = two.register("bob").await;
+    let group = resolve_and_join(&two, &bob, &one.handle("design")).await;
+    let (status, posted) = two
+        .post(
+            &format!("/api/v1/groups/{group}/threads"),
+            Some(&bob),
+            json!({"title": "From the other port"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{posted}");
+    eventually("the thread reaches the group's instance", || async {
+        threads_of(&one, "design")
+            .await
+            .first()
+            .is_some_and(|t| t["author"]["handle"] == two.handle("bob"))
+    })
+    .await;
+    let on_one = threads_of(&one, "design").await[0]["id"].as_i64().unwrap();
+    one.comment(&alice, on_one, None, "Welcome.").await;
+    let on_two = posted["id"].as_i64().unwrap();
+    eventually("the reply comes back", || async {
+        let (_, d) = two.get(&format!("/api/v1/threads/{on_two}"), None).await;
+        d["comments"][0]["author"]["handle"] == one.handle("alice")
+    })
+    .await;
+
+    // Bob's server may not speak for objects on alice's: same host name, other port.
+    let at = |app: &TestApp, path: &str| format!("http://{}{path}", app.server.state.config.domain);
+    let as_bob = crate::federation_security::signer(&two, &at(&two, "/u/bob")).await;
+    let forged = json!({
+        "id": at(&two, "/activities/create/forged"), "type": "Create", "actor": at(&two, "/u/bob"),
+        "object": {
+            "id": at(&one, "/t/999"), "type": "Page", "attributedTo": at(&two, "/u/bob"),
+            "name": "Forged", "to": [at(&one, "/g/design")], "audience": at(&one, "/g/design"),
+            "content": "<p>x</p>", "mediaType": "text/html", "published": "2026-11-24T10:00:00Z"
+        }
+    });
+    let (status, _) =
+        crate::federation_security::post_signed(&as_bob, &one, &forged, None, |_| {}).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(threads_of(&one, "design").await.len(), 1);
 }

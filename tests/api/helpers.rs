@@ -23,7 +23,7 @@ pub struct Stopped {
 }
 
 /// A database URL no other test uses.
-fn fresh_database(dir: &tempfile::TempDir) -> String {
+pub fn fresh_database(dir: &tempfile::TempDir) -> String {
     match std::env::var("COMMONPLACE_TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("cp_test_{}_{}", std::process::id(), rand_suffix());

@@ -98,7 +98,17 @@ async fn front_page_shows_groups_and_threads_escaped() {
         .starts_with("text/html"));
     let html = res.text().await.unwrap();
     assert!(html.contains("<h1>Commonplace</h1>"), "{html}");
-    assert!(html.contains("The data group <small>"), "{html}");
+    assert!(html.contains(">The data group</a>"), "{html}");
+    // The thread is listed on its group's page, its markup shown as text.
+    let html = app
+        .client
+        .get(format!("{}/g/data", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         html.contains("Dashboards &#60;b&#62;that&#60;/b&#62; work"),
         "markup in titles is escaped: {html}"

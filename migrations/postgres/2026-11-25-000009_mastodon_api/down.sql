@@ -1,0 +1,12 @@
+DROP TABLE thread_tags;
+DROP TABLE notifications;
+DROP TABLE markers;
+DROP TABLE list_groups;
+DROP TABLE lists;
+DROP TABLE bookmarks;
+DROP TABLE statuses;
+DELETE FROM tokens WHERE person_id IS NULL;
+ALTER TABLE tokens DROP CONSTRAINT tokens_client;
+ALTER TABLE tokens ALTER COLUMN person_id SET NOT NULL;
+DROP TABLE oauth_codes;
+DROP TABLE oauth_apps;

@@ -1,0 +1,10 @@
+DROP TABLE thread_tags;
+DROP TABLE notifications;
+DROP TABLE markers;
+DROP TABLE list_groups;
+DROP TABLE lists;
+DROP TABLE bookmarks;
+DROP TABLE statuses;
+DELETE FROM tokens WHERE person_id IS NULL;
+DROP TABLE oauth_codes;
+DROP TABLE oauth_apps;

@@ -1,0 +1,744 @@
+//! The Mastodon-compatible client API, driven as apps drive it: OAuth sign-in, then the
+//! endpoints they call.
+
+use reqwest::{header, Method, StatusCode};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::helpers::{spawn_app, TestApp};
+
+/// A signed-in app: its client credentials and the member's token.
+pub struct Client {
+    pub client_id: String,
+    pub client_secret: String,
+    pub token: String,
+}
+
+/// A raw response: status, headers and JSON body.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+pub async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    form: Option<&[(&str, &str)]>,
+    json: Option<Value>,
+) -> Answer {
+    let mut req = app.client.request(method, format!("{}{path}", app.base));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(f) = form {
+        req = req.form(f);
+    }
+    if let Some(j) = json {
+        req = req.json(&j);
+    }
+    let res = req.send().await.expect("request sent");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let text = res.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    if status.is_client_error() || status.is_server_error() {
+        if let Value::Object(o) = &body {
+            assert!(
+                o.get("error").is_some_and(Value::is_string),
+                "error shape: {body}"
+            );
+        }
+    }
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+pub async fn get(app: &TestApp, path: &str, token: Option<&str>) -> Answer {
+    send(app, Method::GET, path, token, None, None).await
+}
+
+pub async fn post_form(
+    app: &TestApp,
+    path: &str,
+    token: Option<&str>,
+    form: &[(&str, &str)],
+) -> Answer {
+    send(app, Method::POST, path, token, Some(form), None).await
+}
+
+/// Registers an app and signs `username` in through the authorization-code flow with PKCE, as
+/// a browser would: the sign-in page, the form, the out-of-band code, the token.
+pub async fn sign_in(app: &TestApp, username: &str, scopes: &str) -> Client {
+    let oob = "urn:ietf:wg:oauth:2.0:oob";
+    let registered = post_form(
+        app,
+        "/api/v1/apps",
+        None,
+        &[
+            ("client_name", "Test app"),
+            ("redirect_uris", oob),
+            ("scopes", scopes),
+            ("website", "https://app.example"),
+        ],
+    )
+    .await;
+    assert_eq!(registered.status, StatusCode::OK, "{}", registered.body);
+    let client_id = registered.body["client_id"].as_str().unwrap().to_string();
+    let client_secret = registered.body["client_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let verifier = "a-long-random-verifier-of-forty-three-characters-or-more";
+    let challenge = base64_url(&Sha256::digest(verifier.as_bytes()));
+    let page = app
+        .client
+        .get(format!("{}/oauth/authorize", app.base))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", &client_id),
+            ("redirect_uri", oob),
+            ("scope", scopes),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Test app") && html.contains("<form"),
+        "{html}"
+    );
+    let res = app
+        .client
+        .post(format!("{}/oauth/authorize", app.base))
+        .form(&[
+            ("client_id", client_id.as_str()),
+            ("redirect_uri", oob),
+            ("scope", scopes),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+            ("username", username),
+            ("password", "correct horse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    let code = html
+        .split("<code id=\"code\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .unwrap_or_else(|| panic!("no code on the page: {html}"))
+        .to_string();
+    let token = post_form(
+        app,
+        "/oauth/token",
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", &client_id),
+            ("client_secret", &client_secret),
+            ("redirect_uri", oob),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await;
+    assert_eq!(token.status, StatusCode::OK, "{}", token.body);
+    assert_eq!(token.body["token_type"], "Bearer");
+    assert_eq!(token.body["scope"], scopes);
+    assert!(token.body["created_at"].is_i64());
+    Client {
+        client_id,
+        client_secret,
+        token: token.body["access_token"].as_str().unwrap().to_string(),
+    }
+}
+
+pub fn base64_url(bytes: &[u8]) -> String {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The `rel` links of a `Link` header.
+pub fn links(a: &Answer) -> Vec<(String, String)> {
+    a.headers
+        .get(header::LINK)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(", ")
+        .filter_map(|part| {
+            let (url, rel) = part.split_once("; rel=")?;
+            Some((
+                rel.trim_matches('"').to_string(),
+                url.trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// The path and query of a link, for the test client.
+pub fn path_of(url: &str) -> String {
+    let u = url::Url::parse(url).unwrap();
+    match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    }
+}
+
+#[tokio::test]
+async fn oauth_code_flow_tokens_and_scopes() {
+    let app = spawn_app().await;
+    app.register("alice").await;
+    let alice = sign_in(&app, "alice", "read write follow").await;
+    let me = get(
+        &app,
+        "/api/v1/accounts/verify_credentials",
+        Some(&alice.token),
+    )
+    .await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.body["username"], "alice");
+    assert_eq!(me.body["source"]["privacy"], "public");
+
+    // The app knows itself by its token.
+    let verified = get(&app, "/api/v1/apps/verify_credentials", Some(&alice.token)).await;
+    assert_eq!(verified.body["name"], "Test app");
+    assert!(verified.body.get("client_secret").is_none());
+
+    // A read-only token cannot post.
+    let reader = sign_in(&app, "alice", "read").await;
+    let refused = post_form(
+        &app,
+        "/api/v1/statuses",
+        Some(&reader.token),
+        &[("status", "hello")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        refused.body["error"],
+        "This action is outside the authorized scopes"
+    );
+    // A granular scope is enough for its endpoint only.
+    let granular = sign_in(&app, "alice", "read:accounts").await;
+    let ok = get(
+        &app,
+        "/api/v1/accounts/verify_credentials",
+        Some(&granular.token),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK);
+    let no = get(&app, "/api/v1/timelines/home", Some(&granular.token)).await;
+    assert_eq!(no.status, StatusCode::FORBIDDEN);
+
+    // Redirect flow: the code and state come back on the registered URI.
+    let reg = send(
+        &app,
+        Method::POST,
+        "/api/v1/apps",
+        None,
+        None,
+        Some(json!({"client_name": "Web app", "redirect_uris": ["https://app.example/cb"], "scopes": "read write"})),
+    )
+    .await;
+    assert_eq!(reg.status, StatusCode::OK, "{}", reg.body);
+    assert_eq!(reg.body["redirect_uris"], json!(["https://app.example/cb"]));
+    let (cid, secret) = (
+        reg.body["client_id"].as_str().unwrap().to_string(),
+        reg.body["client_secret"].as_str().unwrap().to_string(),
+    );
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = no_redirects
+        .post(format!("{}/oauth/authorize", app.base))
+        .form(&[
+            ("client_id", cid.as_str()),
+            ("redirect_uri", "https://app.example/cb"),
+            ("scope", "read"),
+            ("state", "xyz"),
+            ("username", "alice"),
+            ("password", "correct horse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        location.starts_with("https://app.example/cb?code="),
+        "{location}"
+    );
+    assert!(location.ends_with("&state=xyz"), "{location}");
+    let code = location
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+    // The token endpoint takes JSON too; client credentials by HTTP Basic as well.
+    let wrong = send(
+        &app,
+        Method::POST,
+        "/oauth/token",
+        None,
+        None,
+        Some(json!({"grant_type": "authorization_code", "code": code, "client_id": cid, "client_secret": "nope", "redirect_uri": "https://app.example/cb"})),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.body["error"], "invalid_client");
+    // A wrong client secret spent nothing: the code is still good once.
+    let basic = app
+        .client
+        .post(format!("{}/oauth/token", app.base))
+        .basic_auth(&cid, Some(&secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", "https://app.example/cb"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), StatusCode::OK);
+    let again = send(
+        &app,
+        Method::POST,
+        "/oauth/token",
+        None,
+        None,
+        Some(json!({"grant_type": "authorization_code", "code": code, "client_id": cid, "client_secret": secret, "redirect_uri": "https://app.example/cb"})),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert_eq!(again.body["error"], "invalid_grant");
+
+    // A wrong password shows the page again; an unknown redirect URI never shows it.
+    let res = app
+        .client
+        .post(format!("{}/oauth/authorize", app.base))
+        .form(&[
+            ("client_id", cid.as_str()),
+            ("redirect_uri", "https://app.example/cb"),
+            ("scope", "read"),
+            ("username", "alice"),
+            ("password", "wrong"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("wrong username or password"));
+    let res = app
+        .client
+        .get(format!("{}/oauth/authorize", app.base))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", cid.as_str()),
+            ("redirect_uri", "https://evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .client
+        .get(format!("{}/oauth/authorize", app.base))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", cid.as_str()),
+            ("redirect_uri", "https://app.example/cb"),
+            ("scope", "admin:write"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // PKCE: a wrong verifier is refused.
+    let res = app
+        .client
+        .post(format!("{}/oauth/authorize", app.base))
+        .form(&[
+            ("client_id", alice.client_id.as_str()),
+            ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+            ("scope", "read"),
+            (
+                "code_challenge",
+                &base64_url(&Sha256::digest(b"the real verifier, long enough to count")),
+            ),
+            ("code_challenge_method", "S256"),
+            ("username", "alice"),
+            ("password", "correct horse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    let code = html
+        .split("<code id=\"code\">")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap();
+    let bad = post_form(
+        &app,
+        "/oauth/token",
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("client_id", &alice.client_id),
+            ("client_secret", &alice.client_secret),
+            ("code_verifier", "another verifier entirely, also long"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.body["error"], "invalid_grant");
+
+    // An app alone: public reads, nothing of a member.
+    let app_token = post_form(
+        &app,
+        "/oauth/token",
+        None,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &alice.client_id),
+            ("client_secret", &alice.client_secret),
+            ("scope", "read"),
+        ],
+    )
+    .await;
+    assert_eq!(app_token.status, StatusCode::OK, "{}", app_token.body);
+    let t = app_token.body["access_token"].as_str().unwrap();
+    assert_eq!(
+        get(&app, "/api/v1/timelines/public", Some(t)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&app, "/api/v1/apps/verify_credentials", Some(t))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let no_member = get(&app, "/api/v1/accounts/verify_credentials", Some(t)).await;
+    assert_eq!(no_member.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The password grant is off unless the operator turns it on.
+    let pw = post_form(
+        &app,
+        "/oauth/token",
+        None,
+        &[
+            ("grant_type", "password"),
+            ("client_id", &alice.client_id),
+            ("client_secret", &alice.client_secret),
+            ("username", "alice"),
+            ("password", "correct horse"),
+            ("scope", "read"),
+        ],
+    )
+    .await;
+    assert_eq!(pw.body["error"], "unsupported_grant_type");
+
+    // Revoking a token ends it.
+    let revoked = post_form(
+        &app,
+        "/oauth/revoke",
+        None,
+        &[
+            ("client_id", &alice.client_id),
+            ("client_secret", &alice.client_secret),
+            ("token", &alice.token),
+        ],
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::OK);
+    let gone = get(
+        &app,
+        "/api/v1/accounts/verify_credentials",
+        Some(&alice.token),
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(gone.body["error"], "The access token is invalid");
+
+    // Metadata names this server's own http addresses in test mode.
+    let meta = get(&app, "/.well-known/oauth-authorization-server", None).await;
+    assert_eq!(
+        meta.body["token_endpoint"],
+        format!("http://{}/oauth/token", app.server.state.config.domain)
+    );
+    assert_eq!(
+        meta.body["code_challenge_methods_supported"],
+        json!(["S256"])
+    );
+    assert!(!meta.body["grant_types_supported"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("password")));
+}
+
+#[tokio::test]
+async fn the_password_grant_works_where_the_operator_allows_it() {
+    let app = crate::helpers::spawn_with(|c| c.mastodon.password_grant = true).await;
+    app.register("alice").await;
+    let reg = post_form(
+        &app,
+        "/api/v1/apps",
+        None,
+        &[
+            ("client_name", "toot"),
+            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ("scopes", "read write"),
+        ],
+    )
+    .await;
+    let (cid, secret) = (
+        reg.body["client_id"].as_str().unwrap(),
+        reg.body["client_secret"].as_str().unwrap(),
+    );
+    let token = post_form(
+        &app,
+        "/oauth/token",
+        None,
+        &[
+            ("grant_type", "password"),
+            ("client_id", cid),
+            ("client_secret", secret),
+            ("username", "alice"),
+            ("password", "correct horse"),
+            ("scope", "read write"),
+        ],
+    )
+    .await;
+    assert_eq!(token.status, StatusCode::OK, "{}", token.body);
+    let t = token.body["access_token"].as_str().unwrap();
+    assert_eq!(
+        get(&app, "/api/v1/accounts/verify_credentials", Some(t))
+            .await
+            .body["username"],
+        "alice"
+    );
+    let wrong = post_form(
+        &app,
+        "/oauth/token",
+        None,
+        &[
+            ("grant_type", "password"),
+            ("client_id", cid),
+            ("client_secret", secret),
+            ("username", "alice"),
+            ("password", "nope"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.body["error"], "invalid_grant");
+    let meta = get(&app, "/.well-known/oauth-authorization-server", None).await;
+    assert!(meta.body["grant_types_supported"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("password")));
+}
+
+#[tokio::test]
+async fn instance_answers_with_and_without_a_trailing_slash() {
+    let app = spawn_app().await;
+    for path in [
+        "/api/v1/instance",
+        "/api/v1/instance/",
+        "/api/v2/instance",
+        "/api/v2/instance/",
+    ] {
+        let a = get(&app, path, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{path}");
+        let version = a.body["version"].as_str().unwrap();
+        assert!(
+            version.starts_with("4.3.0 (compatible; Commonplace "),
+            "{version}"
+        );
+    }
+    let v2 = get(&app, "/api/v2/instance", None).await.body;
+    assert_eq!(v2["api_versions"]["mastodon"], 2);
+    assert_eq!(v2["domain"], app.server.state.config.domain.as_str());
+    assert!(
+        v2["configuration"]["statuses"]["max_characters"]
+            .as_i64()
+            .unwrap()
+            > 500
+    );
+    let nodeinfo = get(&app, "/nodeinfo/2.1", None).await.body;
+    assert_eq!(nodeinfo["software"]["name"], "commonplace");
+    assert!(nodeinfo["metadata"]["features"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("mastodon_api")));
+    let old_nodeinfo = get(&app, "/nodeinfo/2.0", None).await;
+    assert_eq!(old_nodeinfo.status, StatusCode::OK);
+    assert_eq!(old_nodeinfo.body["version"], "2.0");
+    for path in [
+        "/api/v1/custom_emojis",
+        "/api/v1/trends/tags",
+        "/api/v1/instance/peers",
+        "/api/v1/instance/languages",
+    ] {
+        let a = get(&app, path, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{path}");
+        assert!(a.body.is_array(), "{path}: {}", a.body);
+    }
+    // A member's own settings need their token; what we do not keep cannot be created.
+    app.register("ines").await;
+    let ines = sign_in(&app, "ines", "read write follow push").await;
+    for path in [
+        "/api/v1/filters",
+        "/api/v2/filters",
+        "/api/v1/announcements",
+    ] {
+        let anonymous = get(&app, path, None).await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{path}");
+        let own = get(&app, path, Some(&ines.token)).await;
+        assert_eq!(own.status, StatusCode::OK, "{path}");
+        assert!(own.body.is_array(), "{path}: {}", own.body);
+    }
+    let filter = post_form(
+        &app,
+        "/api/v2/filters",
+        Some(&ines.token),
+        &[("title", "spoilers"), ("context[]", "home")],
+    )
+    .await;
+    assert_eq!(filter.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let push = get(&app, "/api/v1/push/subscription", Some(&ines.token)).await;
+    assert_eq!(push.status, StatusCode::NOT_FOUND);
+    let unsubscribed = send(
+        &app,
+        Method::DELETE,
+        "/api/v1/push/subscription",
+        Some(&ines.token),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(unsubscribed.status, StatusCode::OK);
+    assert_eq!(unsubscribed.body, json!({}));
+    // A known path with the wrong method answers JSON, as every other error does.
+    let wrong = send(&app, Method::DELETE, "/api/v1/instance", None, None, None).await;
+    assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong.body["error"].is_string(), "{}", wrong.body);
+}
+
+#[tokio::test]
+async fn browser_apps_may_call_from_their_own_origin() {
+    let app = spawn_app().await;
+    let preflight = app
+        .client
+        .request(
+            Method::OPTIONS,
+            format!("{}/api/v1/timelines/home", app.base),
+        )
+        .header("Origin", "https://elk.example")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    let res = app
+        .client
+        .get(format!("{}/api/v1/timelines/public", app.base))
+        .header("Origin", "https://elk.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    assert!(res.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .contains("link"));
+    // Bodies past the request limit are refused before they are read whole.
+    let big = "x".repeat(2 * 1024 * 1024);
+    let res = app
+        .client
+        .post(format!("{}/api/v1/apps", app.base))
+        .form(&[("client_name", big.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn apps_asking_for_admin_scopes_sign_in_and_revoke_without_their_secret() {
+    let app = spawn_app().await;
+    app.register("noor").await;
+    // Some apps ask for admin scopes up front; they sign in, and the scopes grant nothing.
+    let noor = sign_in(&app, "noor", "read write admin:read").await;
+    let me = get(
+        &app,
+        "/api/v1/accounts/verify_credentials",
+        Some(&noor.token),
+    )
+    .await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    let unknown = post_form(
+        &app,
+        "/api/v1/apps",
+        None,
+        &[
+            ("client_name", "Odd"),
+            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ("scopes", "read everything"),
+        ],
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body["error"]
+            .as_str()
+            .unwrap()
+            .contains("everything"),
+        "{}",
+        unknown.body
+    );
+    // Public clients hold no secret; RFC 7009 lets them revoke with the client id alone.
+    let revoked = post_form(
+        &app,
+        "/oauth/revoke",
+        None,
+        &[("client_id", &noor.client_id), ("token", &noor.token)],
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    let gone = get(
+        &app,
+        "/api/v1/accounts/verify_credentials",
+        Some(&noor.token),
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
+}

@@ -1,0 +1,641 @@
+//! The web interface, driven as a browser without script drives it: pages fetched with
+//! cookies, forms posted with the token read from the page, redirects looked at one by one.
+//! What a form changed is checked through the JSON API, the other door onto the same domain.
+
+use std::collections::BTreeMap;
+
+use reqwest::{header, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{spawn_app, TestApp};
+
+/// A browser without script: keeps its cookies and the last form token it saw.
+struct Browser {
+    base: String,
+    client: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+    csrf: Option<String>,
+    lang: Option<&'static str>,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: header::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    fn set_cookies(&self) -> Vec<&str> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    }
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        Browser {
+            base: app.base.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: BTreeMap::new(),
+            csrf: None,
+            lang: None,
+        }
+    }
+
+    /// A browser already signed in with a session token.
+    fn signed_in(app: &TestApp, token: &str) -> Browser {
+        let mut b = Browser::new(app);
+        b.cookies.insert("cp_session".into(), token.into());
+        b
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Answer {
+        let mut req = req
+            .header(header::ACCEPT, "text/html")
+            .header(header::COOKIE, self.cookie_header());
+        if let Some(l) = self.lang {
+            req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        for c in headers.get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let pair = c.split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() || c.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        let body = res.text().await.unwrap();
+        if let Some(token) = body
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        {
+            self.csrf = Some(token.to_string());
+        }
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        let req = self.client.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    /// Posts a form with the token of the last page, as the page's form would.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut form: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        if let Some(t) = &self.csrf {
+            form.push(("_csrf".into(), t.clone()));
+        }
+        let req = self.client.post(format!("{}{path}", self.base)).form(&form);
+        self.send(req).await
+    }
+
+    /// A form posted after opening the page it is on; follows the redirect that answers it.
+    async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Answer {
+        let shown = self.get(page).await;
+        assert_eq!(shown.status, StatusCode::OK, "{page}: {}", shown.body);
+        let answer = self.post(action, fields).await;
+        if answer.status == StatusCode::SEE_OTHER {
+            let to = answer.location().to_string();
+            return self.get(&to).await;
+        }
+        answer
+    }
+}
+
+#[tokio::test]
+async fn every_public_page_renders_with_security_headers() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    app.group(&alice, "data").await;
+    let thread = app.thread(&alice, "data", "Open data standards").await;
+    app.comment(&alice, thread, None, "A first reply").await;
+
+    let mut browser = Browser::new(&app);
+    for (path, expect) in [
+        ("/", "Active groups"),
+        ("/about", "About Commonplace"),
+        ("/groups", "The data group"),
+        ("/g/data", "Open data standards"),
+        (&format!("/t/{thread}"), "A first reply"),
+        ("/u/alice", "Treasury"),
+        ("/signin", "Sign in"),
+        ("/register", "Create an account"),
+        ("/tags/nothing", "No threads carry this tag"),
+    ] {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        assert!(page.body.contains(expect), "{path} lacks {expect:?}");
+        assert!(page.body.starts_with("<!doctype html>"), "{path}");
+        assert!(page.body.contains("<html lang=\"en\">"), "{path}");
+        assert!(page.body.contains("href=\"#main\""), "{path}: skip link");
+        let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(csp.contains("default-src 'none'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(page.headers[header::X_FRAME_OPTIONS], "DENY");
+    }
+    // The browser got one value for its forms, not readable by scripts.
+    let first = Browser::new(&app).get("/").await;
+    let cookie = first
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("cp_browser="))
+        .expect("browser cookie")
+        .to_string();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+
+    let missing = browser.get("/g/nothing").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Page not found"), "{}", missing.body);
+    let missing = browser.get("/no/such/page").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Page not found"), "{}", missing.body);
+
+    let css = browser.get("/static/style.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    assert!(css.body.contains(":focus"), "focus styles");
+}
+
+#[tokio::test]
+async fn a_visitor_registers_joins_posts_replies_and_votes() {
+    let app = spawn_app().await;
+    let steward = app.register("steward").await;
+    app.group(&steward, "design").await;
+
+    let mut b = Browser::new(&app);
+    // A mistake keeps what was typed, never the password, and says what is wrong.
+    let bad = b
+        .submit(
+            "/register",
+            "/register",
+            &[
+                ("username", "Not Valid"),
+                ("password", "short"),
+                ("agency", "Health"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("There is a problem"), "{}", bad.body);
+    assert!(bad.body.contains("aria-invalid=\"true\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"Health\""), "{}", bad.body);
+    assert!(bad.body.contains("<title>Error: "), "{}", bad.body);
+    let (status, _) = app.get("/api/v1/people/Not Valid", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let welcome = b
+        .submit(
+            "/register",
+            "/register",
+            &[
+                ("username", "maria"),
+                ("password", "correct horse battery"),
+                ("display_name", "Maria Lopez"),
+                ("agency", "Health Canada"),
+            ],
+        )
+        .await;
+    assert_eq!(welcome.status, StatusCode::OK, "{}", welcome.body);
+    assert!(welcome.body.contains("Welcome! Your account is ready."));
+    assert!(welcome.body.contains("<h1>Maria Lopez</h1>"));
+    assert!(b.cookies.contains_key("cp_session"));
+
+    let joined = b.submit("/g/design", "/g/design/join", &[]).await;
+    assert!(
+        joined.body.contains("You joined the group."),
+        "{}",
+        joined.body
+    );
+
+    // A preview shows the text and posts nothing.
+    let preview = b
+        .submit(
+            "/g/design/new",
+            "/g/design/new",
+            &[
+                ("title", "Plain language checklists"),
+                ("body", "Who has *one*?"),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("<em>one</em>"), "{}", preview.body);
+    let (_, listed) = app.get("/api/v1/groups/design/threads", None).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0);
+
+    let posted = b
+        .submit(
+            "/g/design/new",
+            "/g/design/new",
+            &[
+                ("title", "Plain language checklists"),
+                ("body", "Who has *one*?"),
+                ("language", "en"),
+                ("action", "post"),
+            ],
+        )
+        .await;
+    assert!(
+        posted.body.contains("Your thread is posted."),
+        "{}",
+        posted.body
+    );
+    let (_, listed) = app.get("/api/v1/groups/design/threads", None).await;
+    let thread = listed["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(listed["items"][0]["author"]["name"], "maria");
+
+    let replied = b
+        .submit(
+            &format!("/t/{thread}"),
+            &format!("/t/{thread}/reply"),
+            &[("body", "We use the federal one."), ("action", "post")],
+        )
+        .await;
+    assert!(
+        replied.body.contains("Your reply is posted."),
+        "{}",
+        replied.body
+    );
+    assert!(replied.body.contains("We use the federal one."));
+
+    let voted = b
+        .submit(
+            &format!("/t/{thread}"),
+            &format!("/t/{thread}/vote"),
+            &[("score", "1"), ("next", &format!("/t/{thread}#thread"))],
+        )
+        .await;
+    assert!(
+        voted.body.contains("aria-pressed=\"true\""),
+        "{}",
+        voted.body
+    );
+    let (_, detail) = app.get(&format!("/api/v1/threads/{thread}"), None).await;
+    assert_eq!(detail["thread"]["score"], 1, "{detail}");
+    assert_eq!(
+        detail["comments"][0]["body_source"],
+        "We use the federal one."
+    );
+
+    // Signing out ends the session everywhere it was used.
+    let token = b.cookies["cp_session"].clone();
+    let out = b.submit("/", "/signout", &[]).await;
+    assert!(out.body.contains("You are signed out."));
+    let (status, _) = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // And signing in brings the member back where they were going.
+    let page = b.get("/settings").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/signin?next=%2Fsettings");
+    b.get("/signin?next=%2Fsettings").await;
+    let wrong = b
+        .post(
+            "/signin",
+            &[
+                ("username", "maria"),
+                ("password", "wrong"),
+                ("next", "/settings"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("The username or password is not right"));
+    assert!(wrong.body.contains("value=\"maria\""));
+    let signed = b
+        .post(
+            "/signin",
+            &[
+                ("username", "maria"),
+                ("password", "correct horse battery"),
+                ("next", "/settings"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER);
+    assert_eq!(signed.location(), "/settings");
+    // An address elsewhere is never followed.
+    b.get("/signin").await;
+    b.cookies.remove("cp_session");
+    let away = b
+        .post(
+            "/signin",
+            &[
+                ("username", "maria"),
+                ("password", "correct horse battery"),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(away.location(), "/");
+}
+
+#[tokio::test]
+async fn forms_without_this_browsers_token_change_nothing() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let mut b = Browser::signed_in(&app, &alice);
+    b.get("/groups/new").await;
+
+    // No token at all, as a form on another site would send.
+    b.csrf = None;
+    let refused = b
+        .post("/groups/new", &[("name", "forged"), ("title", "Forged")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("This form has expired"),
+        "{}",
+        refused.body
+    );
+    // Another browser's token.
+    let mut other = Browser::new(&app);
+    other.get("/").await;
+    b.csrf = other.csrf.clone();
+    let refused = b
+        .post("/groups/new", &[("name", "forged"), ("title", "Forged")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let (status, _) = app.get("/api/v1/groups/forged", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The page's own token works.
+    let made = b
+        .submit(
+            "/groups/new",
+            "/groups/new",
+            &[("name", "real"), ("title", "Real group")],
+        )
+        .await;
+    assert!(made.body.contains("Your group is ready."), "{}", made.body);
+}
+
+#[tokio::test]
+async fn people_cannot_act_for_others() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.group(&alice, "data").await;
+    let thread = app.thread(&alice, "data", "Alice's thread").await;
+    let mut b = Browser::signed_in(&app, &bob);
+
+    let edit = b.get(&format!("/t/{thread}/edit")).await;
+    assert_eq!(edit.status, StatusCode::FORBIDDEN, "{}", edit.body);
+    b.get(&format!("/t/{thread}")).await;
+    let edit = b
+        .post(
+            &format!("/t/{thread}/edit"),
+            &[("title", "Bob was here"), ("body", "x"), ("action", "post")],
+        )
+        .await;
+    assert_eq!(edit.status, StatusCode::FORBIDDEN, "{}", edit.body);
+    assert!(edit.body.contains("You cannot do that"));
+    let pin = b
+        .post(&format!("/t/{thread}/moderate"), &[("action", "pin")])
+        .await;
+    assert_eq!(pin.status, StatusCode::FORBIDDEN);
+    let (_, detail) = app.get(&format!("/api/v1/threads/{thread}"), None).await;
+    assert_eq!(detail["thread"]["title"], "Alice's thread");
+    assert_eq!(detail["thread"]["pinned"], false);
+
+    assert_eq!(b.get("/g/data/steward").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(b.get("/admin").await.status, StatusCode::FORBIDDEN);
+    let policy = b
+        .post(
+            "/admin/federation",
+            &[("mode", "allowlist"), ("allowed", "x.example")],
+        )
+        .await;
+    assert_eq!(policy.status, StatusCode::FORBIDDEN);
+    let admin = app.admin("root").await;
+    let (_, p) = app.get("/api/v1/admin/federation", Some(&admin)).await;
+    assert_eq!(p["mode"], "open", "{p}");
+}
+
+#[tokio::test]
+async fn the_interface_speaks_the_readers_language() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    app.group(&alice, "data").await;
+
+    let mut b = Browser::new(&app);
+    b.lang = Some("fr-CA,fr;q=0.9,en;q=0.5");
+    let page = b.get("/g/data").await;
+    assert!(page.body.contains("<html lang=\"fr\">"), "{}", page.body);
+    assert!(page.body.contains("Se connecter"));
+    assert!(page.body.contains("1 membre"), "{}", page.body);
+
+    // The switch in the header wins over the browser's wish, and is remembered.
+    b.lang = Some("fr");
+    let switched = b
+        .submit(
+            "/g/data",
+            "/language",
+            &[("lang", "en"), ("next", "/g/data")],
+        )
+        .await;
+    assert!(switched.body.contains("<html lang=\"en\">"));
+    assert!(switched.body.contains("1 member"), "{}", switched.body);
+
+    // A member's choice is kept in the account and follows them to another browser.
+    let mut m = Browser::signed_in(&app, &alice);
+    m.submit("/", "/language", &[("lang", "fr"), ("next", "/")])
+        .await;
+    let mut elsewhere = Browser::signed_in(&app, &alice);
+    elsewhere.lang = Some("en");
+    let page = elsewhere.get("/settings").await;
+    assert!(page.body.contains("<html lang=\"fr\">"), "{}", page.body);
+    assert!(page.body.contains("Paramètres"));
+    let (_, me) = app.get("/api/v1/me", Some(&alice)).await;
+    assert_eq!(me["language"], "fr", "{me}");
+
+    // Errors are in the reader's language too.
+    let bad = elsewhere
+        .submit(
+            "/groups/new",
+            "/groups/new",
+            &[("name", "Bad Name"), ("title", "x")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Il y a un problème"), "{}", bad.body);
+    assert!(bad.body.contains("lettres minuscules"), "{}", bad.body);
+}
+
+#[tokio::test]
+async fn stewards_and_administrators_work_from_their_pages() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let (status, _) = app
+        .post(
+            "/api/v1/groups",
+            Some(&alice),
+            json!({"name": "closed", "title": "Closed group", "approval_required": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = app
+        .post("/api/v1/groups/closed/join", Some(&bob), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let mut steward = Browser::signed_in(&app, &alice);
+    let tools = steward.get("/g/closed/steward").await;
+    assert_eq!(tools.status, StatusCode::OK, "{}", tools.body);
+    assert!(tools.body.contains("/g/closed/steward/members/bob"));
+    let approved = steward
+        .submit(
+            "/g/closed/steward",
+            "/g/closed/steward/members/bob",
+            &[("action", "approve")],
+        )
+        .await;
+    assert!(
+        approved.body.contains("The member is approved."),
+        "{}",
+        approved.body
+    );
+    let (_, members) = app.get("/api/v1/groups/closed/members", None).await;
+    assert_eq!(members["items"].as_array().unwrap().len(), 2, "{members}");
+
+    let thread = app.thread(&bob, "closed", "Bob asks").await;
+    let pinned = steward
+        .submit(
+            &format!("/t/{thread}"),
+            &format!("/t/{thread}/moderate"),
+            &[("action", "pin")],
+        )
+        .await;
+    assert!(pinned.body.contains("The thread is pinned."));
+    let removed = steward
+        .submit(
+            &format!("/t/{thread}"),
+            &format!("/t/{thread}/moderate"),
+            &[("action", "remove")],
+        )
+        .await;
+    assert!(removed.body.contains("Removed."));
+    let tools = steward.get("/g/closed/steward").await;
+    assert!(tools.body.contains("Bob asks"), "listed as removed");
+    let restored = steward
+        .submit(
+            "/g/closed/steward",
+            &format!("/t/{thread}/moderate"),
+            &[("action", "restore"), ("next", "/g/closed/steward#removed")],
+        )
+        .await;
+    assert!(restored.body.contains("Restored."), "{}", restored.body);
+    let (_, detail) = app.get(&format!("/api/v1/threads/{thread}"), None).await;
+    assert_eq!(detail["thread"]["pinned"], true);
+    assert_eq!(detail["thread"]["removed"], false);
+
+    // Settings, with a mistake first: the form comes back with what was typed.
+    let long = "x".repeat(300);
+    let bad = steward
+        .submit(
+            "/g/closed/steward",
+            "/g/closed/steward/settings",
+            &[("title", &long), ("rules", "Be kind")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Be kind</textarea>"), "{}", bad.body);
+    steward
+        .submit(
+            "/g/closed/steward",
+            "/g/closed/steward/settings",
+            &[("title", "Open group now"), ("rules", "Be kind")],
+        )
+        .await;
+    let (_, g) = app.get("/api/v1/groups/closed", None).await;
+    assert_eq!(g["title"], "Open group now");
+    assert_eq!(g["approval_required"], false);
+
+    // The administrator closes federation to all but one instance.
+    let root = app.admin("root").await;
+    let mut admin = Browser::signed_in(&app, &root);
+    let bad = admin
+        .submit(
+            "/admin",
+            "/admin/federation",
+            &[
+                ("mode", "allowlist"),
+                ("allowed", "ok.example\nnot_a_domain!"),
+                ("blocked", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("Enter a domain name"), "{}", bad.body);
+    let (_, p) = app.get("/api/v1/admin/federation", Some(&root)).await;
+    assert_eq!(p["mode"], "open", "nothing saved: {p}");
+    let saved = admin
+        .submit(
+            "/admin",
+            "/admin/federation",
+            &[
+                ("mode", "allowlist"),
+                ("allowed", "ok.example, peer.example:8443"),
+                ("blocked", ""),
+            ],
+        )
+        .await;
+    assert!(saved.body.contains("Saved."), "{}", saved.body);
+    let (_, p) = app.get("/api/v1/admin/federation", Some(&root)).await;
+    assert_eq!(p["mode"], "allowlist");
+    assert_eq!(p["allowed"], json!(["ok.example", "peer.example:8443"]));
+
+    let suspended = admin
+        .submit("/admin", "/admin/accounts/bob", &[("action", "suspend")])
+        .await;
+    assert!(
+        suspended.body.contains("The account is suspended"),
+        "{}",
+        suspended.body
+    );
+    let (status, _) = app.get("/api/v1/me", Some(&bob)).await;
+    assert_ne!(status, StatusCode::OK);
+}
