@@ -258,6 +258,77 @@ async fn seed(state: &AppState, sizes: &Sizes) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One more thread in group 1 with 200 comments, as a busy discussion: a third are top-level,
+/// the rest answer them, two levels deep. Its id is one past the seeded threads.
+async fn seed_big_thread(state: &AppState, sizes: &Sizes) -> anyhow::Result<i64> {
+    let base = state.config.base_url();
+    let thread_id = sizes.threads + 1;
+    let first_comment = sizes.comments / sizes.threads * sizes.threads + 1;
+    let body = "A reply that says something useful, with *emphasis* and a [link](https://example.org/).";
+    let html = render_markdown(body);
+    let start = now() - chrono::Duration::days(1);
+    let postgres = state.db.backend() == commonplace::db::Backend::Postgres;
+    state
+        .db
+        .write(move |c| {
+            let thread = SeedThread {
+                id: thread_id,
+                ap_id: format!("{base}/t/{thread_id}"),
+                local: true,
+                group_id: 1,
+                author_id: 1,
+                title: "A busy discussion with two hundred replies".into(),
+                body_source: body.to_string(),
+                body_html: html.clone(),
+                score: 40,
+                upvotes: 40,
+                comment_count: 200,
+                created_at: start,
+                last_activity_at: start,
+            };
+            commonplace::per_backend!(c, |c| diesel::insert_into(threads::table)
+                .values(&thread)
+                .execute(c))?;
+            let comments: Vec<SeedComment> = (0..200_i64)
+                .map(|k| {
+                    let id = first_comment + k;
+                    // 0, 3, 6… are top-level; 1, 4… answer the one before; 2, 5… answer that.
+                    let (parent_id, depth) = match k % 3 {
+                        0 => (None, 0),
+                        1 => (Some(id - 1), 1),
+                        _ => (Some(id - 1), 2),
+                    };
+                    SeedComment {
+                        id,
+                        ap_id: format!("{base}/c/{id}"),
+                        local: true,
+                        thread_id,
+                        parent_id,
+                        author_id: k % 50 + 1,
+                        body_source: body.to_string(),
+                        body_html: html.clone(),
+                        depth,
+                        created_at: start + chrono::Duration::seconds(k * 30),
+                    }
+                })
+                .collect();
+            commonplace::per_backend!(c, |c| diesel::insert_into(comments::table)
+                .values(&comments)
+                .execute(c))?;
+            if postgres {
+                for table in ["threads", "comments"] {
+                    diesel::sql_query(format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                    ))
+                    .execute(c)?;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(thread_id)
+}
+
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -400,6 +471,7 @@ async fn main() -> anyhow::Result<()> {
     );
     let state = AppState::new(config).await?;
     seed(&state, &sizes).await?;
+    let big_thread = seed_big_thread(&state, &sizes).await?;
     drop(state);
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_commonplace"))
@@ -437,7 +509,37 @@ async fn main() -> anyhow::Result<()> {
 
     let groups_n = sizes.groups as u64;
     let threads_n = sizes.threads as u64;
+    // What a reader downloads for a group page: the HTML and the one stylesheet (no script is
+    // needed; the small one there is counted apart).
+    let weight = |path: String| {
+        let (probe, base) = (probe.clone(), base.clone());
+        async move {
+            let res = probe.get(format!("{base}{path}")).send().await?;
+            anyhow::Ok(res.bytes().await?.len())
+        }
+    };
+    let group_html = weight("/g/g1".into()).await?;
+    let thread_html = weight(format!("/t/{big_thread}")).await?;
+    let css = weight("/static/style.css".into()).await?;
+    let js = weight("/static/app.js".into()).await?;
+    println!(
+        "page weight, uncompressed: group page HTML {:.1} KB + CSS {:.1} KB = {:.1} KB (script, optional: {:.1} KB); thread page with 200 comments HTML {:.1} KB",
+        group_html as f64 / 1024.0,
+        css as f64 / 1024.0,
+        (group_html + css) as f64 / 1024.0,
+        js as f64 / 1024.0,
+        thread_html as f64 / 1024.0
+    );
+
     let cases: Vec<(&str, PathOf)> = vec![
+        (
+            "GET /g/{name} (HTML page)",
+            Arc::new(move |n| format!("/g/g{}", n % groups_n + 1)),
+        ),
+        (
+            "GET /t/{id} (HTML page, 200 comments)",
+            Arc::new(move |_| format!("/t/{big_thread}")),
+        ),
         (
             "GET /api/v1/groups/{name}/threads",
             Arc::new(move |n| format!("/api/v1/groups/g{}/threads", n % groups_n + 1)),

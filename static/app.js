@@ -6,11 +6,4 @@ document.addEventListener("DOMContentLoaded", function () {
   if (summary) {
     summary.focus();
   }
-  // Buttons that destroy something ask once more.
-  document.addEventListener("submit", function (event) {
-    var button = event.submitter;
-    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
-      event.preventDefault();
-    }
-  });
 });
