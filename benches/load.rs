@@ -264,7 +264,8 @@ async fn seed_big_thread(state: &AppState, sizes: &Sizes) -> anyhow::Result<i64>
     let base = state.config.base_url();
     let thread_id = sizes.threads + 1;
     let first_comment = sizes.comments / sizes.threads * sizes.threads + 1;
-    let body = "A reply that says something useful, with *emphasis* and a [link](https://example.org/).";
+    let body =
+        "A reply that says something useful, with *emphasis* and a [link](https://example.org/).";
     let html = render_markdown(body);
     let start = now() - chrono::Duration::days(1);
     let postgres = state.db.backend() == commonplace::db::Backend::Postgres;

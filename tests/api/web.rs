@@ -639,3 +639,61 @@ async fn stewards_and_administrators_work_from_their_pages() {
     let (status, _) = app.get("/api/v1/me", Some(&bob)).await;
     assert_ne!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_group_on_another_instance_is_found_joined_and_read_from_the_pages() {
+    let one = crate::helpers::spawn_named("alpha").await;
+    let two = crate::helpers::spawn_named("beta").await;
+    let alice = one.register("alice").await;
+    one.group(&alice, "design").await;
+    one.thread(&alice, "design", "Journey maps that worked")
+        .await;
+    let bob = two.register("bob").await;
+
+    let mut b = Browser::signed_in(&two, &bob);
+    let handle = one.handle("design");
+    // Not a group address: the box says so, and keeps what was typed.
+    b.get("/groups").await;
+    let bad = b.get("/groups/find?q=not%20a%20handle").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(
+        bad.body.contains("This is not the address of a group"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("value=\"not a handle\""));
+
+    let found = b
+        .get(&format!("/groups/find?q=%21{}", handle.replace('@', "%40")))
+        .await;
+    assert_eq!(found.status, StatusCode::SEE_OTHER, "{}", found.body);
+    let page_path = found.location().to_string();
+    assert_eq!(page_path, format!("/g/{handle}"));
+    let page = b.get(&page_path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("The design group"), "{}", page.body);
+
+    let joined = b.post(&format!("{page_path}/join"), &[]).await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER);
+    crate::helpers::eventually("the group accepts the follow", || async {
+        let (_, g) = two
+            .get(&format!("/api/v1/groups/{handle}"), Some(&bob))
+            .await;
+        g["membership"] == "accepted"
+    })
+    .await;
+    // Threads posted there after the join arrive here and are listed on the page.
+    one.thread(&alice, "design", "Service blueprints").await;
+    crate::helpers::eventually("the new thread reaches the member's instance", || async {
+        let mut reader = Browser::signed_in(&two, &bob);
+        reader
+            .get(&page_path)
+            .await
+            .body
+            .contains("Service blueprints")
+    })
+    .await;
+    let page = b.get(&page_path).await;
+    assert!(page.body.contains("Leave"), "{}", page.body);
+    assert!(page.body.contains("See it on its own instance"));
+}
