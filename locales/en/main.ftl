@@ -432,3 +432,7 @@ notice-account-suspended = The account is suspended and signed out everywhere.
 notice-account-unsuspended = The suspension is lifted.
 notice-admin-added = They are an administrator now.
 notice-admin-removed = They are no longer an administrator.
+admin-dead-instances = Instances not answering
+admin-dead-none = Every instance answers.
+admin-dead-since = no answer since
+admin-dead-hint = Deliveries to these wait until a trial delivery gets through again.

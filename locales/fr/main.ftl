@@ -432,3 +432,7 @@ notice-account-suspended = Le compte est suspendu et déconnecté partout.
 notice-account-unsuspended = La suspension est levée.
 notice-admin-added = Cette personne est maintenant administratrice.
 notice-admin-removed = Cette personne n'est plus administratrice.
+admin-dead-instances = Instances qui ne répondent pas
+admin-dead-none = Toutes les instances répondent.
+admin-dead-since = sans réponse depuis le
+admin-dead-hint = Les livraisons vers ces instances attendent qu'un envoi d'essai passe de nouveau.

@@ -370,12 +370,22 @@ pub async fn prune(state: &AppState) -> Result<(usize, usize)> {
 }
 
 /// Counts for the delivery queue's health.
-#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct QueueHealth {
     pub pending: i64,
     pub failing: i64,
     pub delivered: i64,
     pub given_up: i64,
+    /// Instances marked dead after a day of failures (at most 100, longest dead first):
+    /// deliveries to them wait until a trial delivery succeeds.
+    pub dead_instances: Vec<DeadInstance>,
+}
+
+/// An instance deliveries have given up on for now.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DeadInstance {
+    pub domain: String,
+    pub dead_since: chrono::DateTime<chrono::Utc>,
 }
 
 /// # Errors
@@ -401,6 +411,20 @@ pub async fn health(state: &AppState) -> Result<QueueHealth> {
                     .filter(deliveries::failed_at.is_not_null())
                     .count()
                     .get_result(c)?,
+                dead_instances: instances::table
+                    .filter(instances::dead_since.is_not_null())
+                    .order(instances::dead_since.asc())
+                    .limit(100)
+                    .select((instances::domain, instances::dead_since))
+                    .load::<(String, Option<NaiveDateTime>)>(c)?
+                    .into_iter()
+                    .filter_map(|(domain, since)| {
+                        since.map(|t| DeadInstance {
+                            domain,
+                            dead_since: t.and_utc(),
+                        })
+                    })
+                    .collect(),
             })
         })
         .await

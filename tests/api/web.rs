@@ -628,6 +628,39 @@ async fn stewards_and_administrators_work_from_their_pages() {
     assert_eq!(p["mode"], "allowlist");
     assert_eq!(p["allowed"], json!(["ok.example", "peer.example:8443"]));
 
+    // An instance the deliveries gave up on is named on the page.
+    app.server
+        .state
+        .db
+        .write(|c| {
+            use commonplace::db::schema::instances;
+            use diesel::prelude::*;
+            let t = commonplace::domain::text::now();
+            diesel::insert_into(instances::table)
+                .values((
+                    instances::domain.eq("gone.example"),
+                    instances::name.eq("gone.example"),
+                    instances::created_at.eq(t),
+                    instances::updated_at.eq(t),
+                    instances::dead_since.eq(Some(t)),
+                ))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let page = admin.get("/admin").await;
+    assert!(
+        page.body.contains("<code>gone.example</code>"),
+        "{}",
+        page.body
+    );
+    let (_, queue) = app.get("/api/v1/admin/queue", Some(&root)).await;
+    assert_eq!(
+        queue["dead_instances"][0]["domain"], "gone.example",
+        "{queue}"
+    );
+
     let suspended = admin
         .submit("/admin", "/admin/accounts/bob", &[("action", "suspend")])
         .await;
