@@ -8,7 +8,7 @@ mod instance;
 mod lists;
 mod misc;
 mod notifications;
-mod oauth;
+pub mod oauth;
 mod search;
 mod statuses;
 mod timelines;

@@ -40,6 +40,10 @@ pub fn routes(state: &AppState) -> Router {
         .merge(account::routes())
         .merge(steward::routes())
         .merge(admin::routes())
+        .route(
+            "/oauth/authorize",
+            get(crate::mastodon::oauth::authorize_page).post(crate::mastodon::oauth::authorize),
+        )
         .route("/language", post(switch_language))
         .route("/static/style.css", get(stylesheet))
         .route("/static/app.js", get(script))

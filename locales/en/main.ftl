@@ -436,3 +436,13 @@ admin-dead-instances = Instances not answering
 admin-dead-none = Every instance answers.
 admin-dead-since = no answer since
 admin-dead-hint = Deliveries to these wait until a trial delivery gets through again.
+
+## Signing in from an app
+oauth-title = Sign in to { $site }
+oauth-asks = { $app } asks to use your account with these permissions:
+oauth-submit = Allow and sign in
+oauth-revoke-hint = You can take this access back at any time under Settings, or by signing out in the app.
+oauth-code-title = Your sign-in code
+oauth-code-body = Copy this code and paste it into { $app }:
+oauth-error-title = This app cannot sign in here
+oauth-error-body = The app asked for something this server does not allow. Tell the app's makers what follows:

@@ -436,3 +436,13 @@ admin-dead-instances = Instances qui ne répondent pas
 admin-dead-none = Toutes les instances répondent.
 admin-dead-since = sans réponse depuis le
 admin-dead-hint = Les livraisons vers ces instances attendent qu'un envoi d'essai passe de nouveau.
+
+## Connexion depuis une application
+oauth-title = Se connecter à { $site }
+oauth-asks = { $app } demande à utiliser votre compte avec ces permissions :
+oauth-submit = Autoriser et se connecter
+oauth-revoke-hint = Vous pouvez retirer cet accès à tout moment dans les Paramètres, ou en vous déconnectant dans l'application.
+oauth-code-title = Votre code de connexion
+oauth-code-body = Copiez ce code et collez-le dans { $app } :
+oauth-error-title = Cette application ne peut pas se connecter ici
+oauth-error-body = L'application a demandé quelque chose que ce serveur ne permet pas. Transmettez ceci à ses auteurs :

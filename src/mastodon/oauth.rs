@@ -3,8 +3,8 @@
 
 use askama::Template;
 use axum::{
-    http::{header, HeaderMap, StatusCode},
-    response::{Html, IntoResponse, Redirect, Response},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Json, Router,
 };
@@ -14,17 +14,18 @@ use serde_json::{json, Value};
 
 use super::{Fields, Input, MResult, MastoError, Params, Token};
 use crate::api::{ClientIp, State};
-use crate::app::AppState;
 use crate::domain::oauth::{
     self, App, AuthorizationRequest, Bearer, NewApp, OAuthError, TokenRequest, OUT_OF_BAND, SCOPES,
 };
 use crate::error::Error;
+use crate::web::{Ctx, FormErrors};
 
+/// The routes of apps. The sign-in page, `/oauth/authorize`, is a page of the web interface
+/// (its layout, language and cookies): `web::routes` mounts [`authorize_page`] and [`authorize`].
 pub fn routes() -> Router {
     Router::new()
         .route("/api/v1/apps", post(create_app))
         .route("/api/v1/apps/verify_credentials", get(verify_app))
-        .route("/oauth/authorize", get(authorize_page).post(authorize))
         .route("/oauth/token", post(token))
         .route("/oauth/revoke", post(revoke))
         .route("/.well-known/oauth-authorization-server", get(metadata))
@@ -90,7 +91,7 @@ async fn verify_app(token: Token) -> MResult<Json<Value>> {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct AuthorizeParams {
+pub struct AuthorizeParams {
     response_type: Option<String>,
     client_id: Option<String>,
     redirect_uri: Option<String>,
@@ -115,9 +116,9 @@ impl AuthorizeParams {
 }
 
 #[derive(Template)]
-#[template(path = "oauth_authorize.html")]
-struct AuthorizePage {
-    site_name: String,
+#[template(path = "web/oauth_authorize.html")]
+struct AuthorizePage<'a> {
+    ctx: &'a Ctx,
     app_name: String,
     app_website: Option<String>,
     scopes: Vec<String>,
@@ -132,49 +133,69 @@ struct AuthorizePage {
 }
 
 #[derive(Template)]
-#[template(path = "oauth_code.html")]
-struct CodePage {
+#[template(path = "web/oauth_code.html")]
+struct CodePage<'a> {
+    ctx: &'a Ctx,
     app_name: String,
     code: String,
 }
 
 #[derive(Template)]
-#[template(path = "oauth_error.html")]
-struct ErrorPage {
+#[template(path = "web/oauth_error.html")]
+struct ErrorPage<'a> {
+    ctx: &'a Ctx,
+    /// For the app's developer: what is wrong with the request (in English, as the API says it).
     message: String,
 }
 
-fn html(status: StatusCode, page: impl Template) -> Response {
-    match page.render() {
-        Ok(body) => (status, Html(body)).into_response(),
-        Err(e) => MastoError::from(Error::Internal(format!("template: {e}"))).into_response(),
+/// The app's redirect address is outside this site, so the sign-in form may not be limited to
+/// posting here and staying here (`form-action 'self'` would stop the redirect back to the app).
+const OAUTH_PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'";
+
+fn html(status: StatusCode, page: &impl Template) -> Response {
+    match crate::web::page_with_status(status, page) {
+        Ok(mut res) => {
+            res.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(OAUTH_PAGE_POLICY),
+            );
+            res
+        }
+        Err(e) => MastoError::from(e).into_response(),
     }
 }
 
+fn bad_request(ctx: &Ctx, message: String) -> Response {
+    html(StatusCode::BAD_REQUEST, &ErrorPage { ctx, message })
+}
+
 async fn sign_in_page(
-    state: &AppState,
+    ctx: &Ctx,
     p: &AuthorizeParams,
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
     if p.response_type.as_deref().is_some_and(|r| r != "code") {
-        return html(
-            StatusCode::BAD_REQUEST,
-            ErrorPage {
-                message: "Only response_type=code is supported.".into(),
-            },
-        );
+        return bad_request(ctx, "Only response_type=code is supported.".into());
     }
-    match oauth::check_authorization(state, p.request()).await {
+    match oauth::check_authorization(&ctx.state, p.request()).await {
         Ok(auth) => {
-            let site_name = crate::domain::site::view(state)
-                .await
-                .map(|s| s.name)
-                .unwrap_or_else(|_| state.config.instance_name.clone());
+            // A member already signed in here only has to give their password.
+            let username = p
+                .username
+                .clone()
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| {
+                    ctx.viewer
+                        .as_ref()
+                        .map(|v| v.person.username.clone())
+                        .unwrap_or_default()
+                });
             html(
                 status,
-                AuthorizePage {
-                    site_name,
+                &AuthorizePage {
+                    ctx,
                     app_name: auth.app.name.clone(),
                     app_website: auth.app.website.clone(),
                     scope: auth.scopes.join(" "),
@@ -184,62 +205,45 @@ async fn sign_in_page(
                     state: p.state.clone().unwrap_or_default(),
                     code_challenge: p.code_challenge.clone().unwrap_or_default(),
                     code_challenge_method: p.code_challenge_method.clone().unwrap_or_default(),
-                    username: p.username.clone().unwrap_or_default(),
+                    username,
                     error,
                 },
             )
         }
-        Err(e) => html(
-            StatusCode::BAD_REQUEST,
-            ErrorPage {
-                message: e.to_string(),
-            },
-        ),
+        Err(e) => bad_request(ctx, e.to_string()),
     }
 }
 
-async fn authorize_page(State(state): State, Params(p): Params<AuthorizeParams>) -> Response {
-    sign_in_page(&state, &p, None, StatusCode::OK).await
+pub async fn authorize_page(ctx: Ctx, Params(p): Params<AuthorizeParams>) -> Response {
+    sign_in_page(&ctx, &p, None, StatusCode::OK).await
 }
 
 /// The sign-in form was sent: a code, by redirect or shown on the page for out-of-band apps.
-async fn authorize(
-    State(state): State,
+pub async fn authorize(
+    ctx: Ctx,
     ClientIp(ip): ClientIp,
     Input(p): Input<AuthorizeParams>,
 ) -> Response {
-    if let Err(e) = state.auth_limiter.check(ip) {
-        return sign_in_page(
-            &state,
-            &p,
-            Some(e.to_string()),
-            StatusCode::TOO_MANY_REQUESTS,
-        )
-        .await;
+    if ctx.state.auth_limiter.check(ip).is_err() {
+        let message = ctx.t("error-rate-limited-body");
+        return sign_in_page(&ctx, &p, Some(message), StatusCode::TOO_MANY_REQUESTS).await;
     }
     let username = p.username.clone().unwrap_or_default();
     let password = p.password.clone().unwrap_or_default();
-    match oauth::approve(&state, p.request(), &username, password).await {
+    match oauth::approve(&ctx.state, p.request(), &username, password).await {
         Ok((auth, code)) => {
             if auth.redirect_uri == OUT_OF_BAND {
                 return html(
                     StatusCode::OK,
-                    CodePage {
+                    &CodePage {
+                        ctx: &ctx,
                         app_name: auth.app.name,
                         code,
                     },
                 );
             }
-            let mut target = match url::Url::parse(&auth.redirect_uri) {
-                Ok(u) => u,
-                Err(_) => {
-                    return html(
-                        StatusCode::BAD_REQUEST,
-                        ErrorPage {
-                            message: "The app's redirect URI cannot be used.".into(),
-                        },
-                    )
-                }
+            let Ok(mut target) = url::Url::parse(&auth.redirect_uri) else {
+                return bad_request(&ctx, "The app's redirect URI cannot be used.".into());
             };
             target.query_pairs_mut().append_pair("code", &code);
             if let Some(s) = p.state.as_deref().filter(|s| !s.is_empty()) {
@@ -248,14 +252,15 @@ async fn authorize(
             Redirect::to(target.as_str()).into_response()
         }
         Err(e @ (Error::BadCredentials | Error::Forbidden(_))) => {
-            sign_in_page(&state, &p, Some(e.to_string()), StatusCode::UNAUTHORIZED).await
+            let key = match &e {
+                Error::Forbidden(m) if m.contains("approval") => "signin-pending",
+                Error::Forbidden(_) => "signin-suspended",
+                _ => "signin-wrong",
+            };
+            let message = ctx.t(key);
+            sign_in_page(&ctx, &p, Some(message), StatusCode::UNAUTHORIZED).await
         }
-        Err(e) => html(
-            StatusCode::BAD_REQUEST,
-            ErrorPage {
-                message: e.to_string(),
-            },
-        ),
+        Err(e) => bad_request(&ctx, e.to_string()),
     }
 }
 

@@ -45,6 +45,14 @@ impl FormErrors {
         }
     }
 
+    /// One error about one field, if there is one.
+    pub fn from_message(field: &str, message: &Option<String>) -> FormErrors {
+        message
+            .as_ref()
+            .map(|m| FormErrors::one(field, m.clone()))
+            .unwrap_or_default()
+    }
+
     /// One error about one field.
     pub fn one(field: &str, message: String) -> FormErrors {
         let mut e = FormErrors::default();

@@ -351,7 +351,7 @@ async fn oauth_code_flow_tokens_and_scopes() {
         .text()
         .await
         .unwrap()
-        .contains("wrong username or password"));
+        .contains("The username or password is not right"));
     let res = app
         .client
         .get(format!("{}/oauth/authorize", app.base))

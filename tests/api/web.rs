@@ -491,6 +491,37 @@ async fn the_interface_speaks_the_readers_language() {
     let (_, me) = app.get("/api/v1/me", Some(&alice)).await;
     assert_eq!(me["language"], "fr", "{me}");
 
+    // The page where an app asks to sign in is one of ours: French, and free to send the member
+    // back to the app afterwards (no form-action limit).
+    let (_, registered) = app
+        .post(
+            "/api/v1/apps",
+            None,
+            json!({"client_name": "Tusky", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read"}),
+        )
+        .await;
+    let client_id = registered["client_id"].as_str().unwrap();
+    let oauth = elsewhere
+        .get(&format!(
+            "/oauth/authorize?response_type=code&client_id={client_id}&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read"
+        ))
+        .await;
+    assert_eq!(oauth.status, StatusCode::OK, "{}", oauth.body);
+    assert!(
+        oauth.body.contains("Tusky demande à utiliser votre compte"),
+        "{}",
+        oauth.body
+    );
+    assert!(
+        oauth.body.contains("value=\"alice\""),
+        "signed in: name filled in"
+    );
+    let csp = oauth.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(!csp.contains("form-action"), "{csp}");
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+
     // Errors are in the reader's language too.
     let bad = elsewhere
         .submit(

@@ -213,6 +213,19 @@ async function axeCheck(page, label) {
 }
 
 async function accessibility({ group, member, threadUrl }) {
+  // An app asks a member to sign in: the OAuth page is a page of the interface too.
+  const registered = await fetch(`${base}/api/v1/apps`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      client_name: "Browser test app",
+      redirect_uris: "urn:ietf:wg:oauth:2.0:oob",
+      scopes: "read write",
+    }),
+  }).then((r) => r.json());
+  const oauthPage =
+    `/oauth/authorize?response_type=code&client_id=${encodeURIComponent(registered.client_id)}` +
+    "&redirect_uri=urn:ietf:wg:oauth:2.0:oob&scope=read+write";
   await step("axe finds a known violation (the check can fail)", async () => {
     const page = await newPage({ bypassCSP: true });
     await page.setContent("<html><body><main><input type=text></main></body></html>");
@@ -238,6 +251,7 @@ async function accessibility({ group, member, threadUrl }) {
           ["person", `/u/${member}`],
           ["sign in", "/signin"],
           ["register", "/register"],
+          ["app sign-in", oauthPage],
           ["not found", "/no/such/page"],
         ];
   for (const locale of ["en-CA", "fr-CA"]) {
