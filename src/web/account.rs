@@ -291,7 +291,7 @@ struct SettingsForm {
     agency: String,
     #[serde(default)]
     role: String,
-    /// Comma- or space-separated tags.
+    /// Comma-separated tags (a tag may have several words).
     #[serde(default)]
     expertise: String,
     #[serde(default)]
@@ -306,7 +306,7 @@ impl SettingsForm {
             bio: p.bio_source.clone(),
             agency: p.agency.clone().unwrap_or_default(),
             role: p.job_role.clone().unwrap_or_default(),
-            expertise: crate::domain::text::split_tags(&p.expertise).join(" "),
+            expertise: crate::domain::text::split_tags(&p.expertise).join(", "),
             language: p.language.clone().unwrap_or_default(),
         })
     }
@@ -356,7 +356,7 @@ async fn save_settings(WebForm { ctx, form }: WebForm<SettingsForm>) -> Result<R
         role: Some(form.role.trim().to_string()),
         expertise: Some(
             form.expertise
-                .split([',', ' ', '\n', '\t'])
+                .split([',', '\n'])
                 .map(|t| t.trim().trim_start_matches('#'))
                 .filter(|t| !t.is_empty())
                 .map(str::to_string)

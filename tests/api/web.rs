@@ -761,3 +761,178 @@ async fn a_group_on_another_instance_is_found_joined_and_read_from_the_pages() {
     assert!(page.body.contains("Leave"), "{}", page.body);
     assert!(page.body.contains("See it on its own instance"));
 }
+
+#[tokio::test]
+async fn members_edit_delete_report_follow_and_look_after_their_account() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.group(&alice, "data").await;
+    let thread = app.thread(&alice, "data", "Data catalogues").await;
+    let comment = app
+        .comment(&bob, thread, None, "Ours is a spreadsheet.")
+        .await;
+    let mut a = Browser::signed_in(&app, &alice);
+    let mut b = Browser::signed_in(&app, &bob);
+
+    // A comment's own address opens its place in the thread.
+    let permalink = b.get(&format!("/c/{comment}")).await;
+    assert_eq!(permalink.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        permalink.location(),
+        format!("/t/{thread}#comment-{comment}")
+    );
+
+    // Edit with a preview first, then save.
+    let preview = b
+        .submit(
+            &format!("/c/{comment}/edit"),
+            &format!("/c/{comment}/edit"),
+            &[
+                ("body", "Ours is a **spreadsheet**."),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert!(
+        preview.body.contains("<strong>spreadsheet</strong>"),
+        "{}",
+        preview.body
+    );
+    b.submit(
+        &format!("/c/{comment}/edit"),
+        &format!("/c/{comment}/edit"),
+        &[("body", "Ours is a **spreadsheet**."), ("action", "post")],
+    )
+    .await;
+    let (_, detail) = app.get(&format!("/api/v1/threads/{thread}"), None).await;
+    assert_eq!(
+        detail["comments"][0]["body_source"],
+        "Ours is a **spreadsheet**."
+    );
+
+    // Alice reports it: an empty reason is sent back, a real one reaches the stewards (her).
+    let empty = a
+        .submit(
+            &format!("/c/{comment}/report"),
+            &format!("/c/{comment}/report"),
+            &[("reason", "  ")],
+        )
+        .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        empty.body
+    );
+    assert!(empty.body.contains("Say what is wrong"), "{}", empty.body);
+    let sent = a
+        .submit(
+            &format!("/c/{comment}/report"),
+            &format!("/c/{comment}/report"),
+            &[("reason", "Shares a private link")],
+        )
+        .await;
+    assert!(
+        sent.body.contains("The stewards will look at your report"),
+        "{}",
+        sent.body
+    );
+    let (_, reports) = app.get("/api/v1/groups/data/reports", Some(&alice)).await;
+    assert_eq!(
+        reports["items"][0]["reason"], "Shares a private link",
+        "{reports}"
+    );
+
+    // Bob deletes his comment after the question.
+    let ask = b.get(&format!("/c/{comment}/delete")).await;
+    assert!(ask.body.contains("Delete this comment?"), "{}", ask.body);
+    let gone = b.post(&format!("/c/{comment}/delete"), &[]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    let (_, detail) = app.get(&format!("/api/v1/threads/{thread}"), None).await;
+    assert_eq!(detail["comments"][0]["deleted"], true, "{detail}");
+
+    // Following someone from their page.
+    let followed = b.submit("/u/alice", "/u/alice/follow", &[]).await;
+    assert!(
+        followed.body.contains("You follow them now."),
+        "{}",
+        followed.body
+    );
+    assert!(followed.body.contains("1 follower"), "{}", followed.body);
+    let unfollowed = b.submit("/u/alice", "/u/alice/unfollow", &[]).await;
+    assert!(unfollowed.body.contains("You no longer follow them."));
+
+    // Profile and password.
+    let saved = b
+        .submit(
+            "/settings",
+            "/settings",
+            &[
+                ("display_name", "Bob Tremblay"),
+                ("agency", "Statistics Canada"),
+                ("role", "Data scientist"),
+                ("expertise", "#Open data, metadata"),
+                ("bio", "I catalogue *things*."),
+                ("language", ""),
+            ],
+        )
+        .await;
+    assert!(saved.body.contains("Saved."), "{}", saved.body);
+    let (_, me) = app.get("/api/v1/me", Some(&bob)).await;
+    assert_eq!(me["display_name"], "Bob Tremblay");
+    assert_eq!(me["expertise"], json!(["open data", "metadata"]), "{me}");
+    let profile = b.get("/u/bob").await;
+    assert!(
+        profile.body.contains("Data scientist, Statistics Canada"),
+        "{}",
+        profile.body
+    );
+    assert!(profile.body.contains("<em>things</em>"));
+
+    let wrong = b
+        .submit(
+            "/settings",
+            "/settings/password",
+            &[
+                ("current_password", "not it"),
+                ("new_password", "a new long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.body.contains("The current password is not right"),
+        "{}",
+        wrong.body
+    );
+    let other_session = {
+        let (_, body) = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"username": "bob", "password": "correct horse"}),
+            )
+            .await;
+        body["token"].as_str().unwrap().to_string()
+    };
+    let changed = b
+        .submit(
+            "/settings",
+            "/settings/password",
+            &[
+                ("current_password", "correct horse"),
+                ("new_password", "a new long passphrase"),
+            ],
+        )
+        .await;
+    assert!(
+        changed.body.contains("Your password is changed."),
+        "{}",
+        changed.body
+    );
+    // This browser stays signed in; the other session is ended.
+    assert!(changed.body.contains("Sign out"));
+    let (status, _) = app.get("/api/v1/me", Some(&other_session)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
