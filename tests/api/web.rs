@@ -935,4 +935,34 @@ async fn members_edit_delete_report_follow_and_look_after_their_account() {
     assert!(changed.body.contains("Sign out"));
     let (status, _) = app.get("/api/v1/me", Some(&other_session)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // An app signed in through the Mastodon API is listed, and revoking it ends its token.
+    let tusky = crate::mastodon::sign_in(&app, "alice", "read write").await;
+    let settings = a.get("/settings").await;
+    assert!(settings.body.contains(">Test app</a>"), "{}", settings.body);
+    let action = settings
+        .body
+        .split("action=\"/settings/apps/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a revoke button")
+        .to_string();
+    let revoked = a.post(&format!("/settings/apps/{action}"), &[]).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    let after = a.get("/settings").await;
+    assert!(
+        after.body.contains("The app no longer has access"),
+        "{}",
+        after.body
+    );
+    assert!(!after.body.contains(">Test app</a>"));
+    let status = app
+        .client
+        .get(format!("{}/api/v1/accounts/verify_credentials", app.base))
+        .bearer_auth(&tusky.token)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
