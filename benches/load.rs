@@ -229,12 +229,7 @@ async fn seed(state: &AppState, sizes: &Sizes) -> anyhow::Result<()> {
         state
             .db
             .write(|c| {
-                for table in ["persons", "groups", "threads", "comments"] {
-                    diesel::sql_query(format!(
-                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-                    ))
-                    .execute(c)?;
-                }
+                sync_id_sequences(c, &["persons", "groups", "threads", "comments"])?;
                 diesel::sql_query("ANALYZE").execute(c)?;
                 Ok(())
             })
@@ -255,6 +250,20 @@ async fn seed(state: &AppState, sizes: &Sizes) -> anyhow::Result<()> {
         sizes.threads * comments_per_thread,
         t0.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Rows inserted with explicit ids leave PostgreSQL's id sequences behind; moves them past.
+fn sync_id_sequences(
+    c: &mut commonplace::db::AnyConnection,
+    tables: &[&str],
+) -> commonplace::error::Result<()> {
+    for table in tables {
+        diesel::sql_query(format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+        ))
+        .execute(c)?;
+    }
     Ok(())
 }
 
@@ -317,12 +326,7 @@ async fn seed_big_thread(state: &AppState, sizes: &Sizes) -> anyhow::Result<i64>
                 .values(&comments)
                 .execute(c))?;
             if postgres {
-                for table in ["threads", "comments"] {
-                    diesel::sql_query(format!(
-                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-                    ))
-                    .execute(c)?;
-                }
+                sync_id_sequences(c, &["threads", "comments"])?;
             }
             Ok(())
         })

@@ -8,7 +8,8 @@ use diesel::prelude::*;
 
 use crate::app::AppState;
 use crate::db::{models::Group, schema::*, AnyConnection};
-use crate::domain::groups::{find_group, ACCEPTED, PENDING};
+use crate::domain::follows;
+use crate::domain::groups::{find_group, membership_of, ACCEPTED, PENDING};
 use crate::domain::people::{find_person_by_handle, Viewer};
 use crate::domain::statuses::{profiles, PersonProfile, Window};
 use crate::error::{Error, Result};
@@ -247,18 +248,8 @@ pub async fn standings(state: &AppState, viewer: &Viewer, who: Vec<Who>) -> Resu
                 .map(|w| {
                     Ok(match w {
                         Who::Person(p) => {
-                            let mine: Option<String> = person_follows::table
-                                .filter(person_follows::follower_id.eq(me))
-                                .filter(person_follows::followed_id.eq(p))
-                                .select(person_follows::state)
-                                .first(c)
-                                .optional()?;
-                            let theirs: Option<String> = person_follows::table
-                                .filter(person_follows::follower_id.eq(p))
-                                .filter(person_follows::followed_id.eq(me))
-                                .select(person_follows::state)
-                                .first(c)
-                                .optional()?;
+                            let mine = follows::current(c, me, *p)?;
+                            let theirs = follows::current(c, *p, me)?;
                             Standing {
                                 following: mine.as_deref() == Some(ACCEPTED),
                                 requested: mine.as_deref() == Some(PENDING),
@@ -266,12 +257,7 @@ pub async fn standings(state: &AppState, viewer: &Viewer, who: Vec<Who>) -> Resu
                             }
                         }
                         Who::Group(g) => {
-                            let m: Option<String> = memberships::table
-                                .filter(memberships::person_id.eq(me))
-                                .filter(memberships::group_id.eq(g))
-                                .select(memberships::state)
-                                .first(c)
-                                .optional()?;
+                            let m = membership_of(c, *g, me)?;
                             Standing {
                                 following: m.as_deref() == Some(ACCEPTED),
                                 requested: m.as_deref() == Some(PENDING),

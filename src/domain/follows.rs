@@ -31,7 +31,12 @@ pub struct FollowView {
     pub since: chrono::DateTime<chrono::Utc>,
 }
 
-fn current(conn: &mut AnyConnection, follower: i64, followed: i64) -> Result<Option<String>> {
+/// The state of `follower`'s follow of `followed`, if there is one.
+pub(crate) fn current(
+    conn: &mut AnyConnection,
+    follower: i64,
+    followed: i64,
+) -> Result<Option<String>> {
     Ok(person_follows::table
         .filter(person_follows::follower_id.eq(follower))
         .filter(person_follows::followed_id.eq(followed))

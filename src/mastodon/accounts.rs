@@ -425,11 +425,7 @@ async fn follow(
             groups::join(&state, viewer, &handle).await?;
         }
     }
-    let s = directory::standings(&state, viewer, vec![target]).await?;
-    Ok(Json(relationship(
-        id,
-        s.into_iter().next().unwrap_or_default(),
-    )))
+    relationship_now(&state, viewer, id, target).await
 }
 
 async fn unfollow(
@@ -448,11 +444,7 @@ async fn unfollow(
             groups::leave(&state, viewer, &handle).await?;
         }
     }
-    let s = directory::standings(&state, viewer, vec![target]).await?;
-    Ok(Json(relationship(
-        id,
-        s.into_iter().next().unwrap_or_default(),
-    )))
+    relationship_now(&state, viewer, id, target).await
 }
 
 /// Ends a person's follow of the viewer.
@@ -466,7 +458,17 @@ async fn remove_from_followers(
         return Err(MastoError::unprocessable("A group does not follow people"));
     };
     follows::remove_follower(&state, viewer, person).await?;
-    let s = directory::standings(&state, viewer, vec![Who::Person(person)]).await?;
+    relationship_now(&state, viewer, id, Who::Person(person)).await
+}
+
+/// The viewer's relationship with one account as it stands after an action on it.
+async fn relationship_now(
+    state: &crate::app::AppState,
+    viewer: &crate::domain::people::Viewer,
+    id: String,
+    target: Who,
+) -> MResult<Json<Relationship>> {
+    let s = directory::standings(state, viewer, vec![target]).await?;
     Ok(Json(relationship(
         id,
         s.into_iter().next().unwrap_or_default(),
