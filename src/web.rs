@@ -73,7 +73,8 @@ pub struct Ctx {
     /// A message key to show once.
     pub notice: Option<String>,
     pub site_name: String,
-    pub registration_open: bool,
+    /// `open`, `approval` or `closed`, as stored.
+    pub registration_mode: String,
     /// Which part of the navigation is current.
     pub section: &'static str,
     pub now: DateTime<Utc>,
@@ -117,7 +118,7 @@ impl Ctx {
             path,
             notice,
             site_name: instance.name,
-            registration_open: instance.registration_mode != "closed",
+            registration_mode: instance.registration_mode,
             section: "",
             now: Utc::now(),
             state,
@@ -134,6 +135,11 @@ impl Ctx {
 
     pub fn viewer_id(&self) -> Option<i64> {
         self.viewer.as_ref().map(Viewer::id)
+    }
+
+    /// Whether visitors may create an account (at once or after approval).
+    pub fn registration_open(&self) -> bool {
+        self.registration_mode != "closed"
     }
 
     pub fn is_admin(&self) -> bool {
@@ -263,6 +269,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for WebForm<T> {
             .map_err(|e| Error::BadRequest(format!("unreadable form: {e}")))?;
         Ok(WebForm { ctx, form })
     }
+}
+
+/// A page of `size` items from `cursor` (from a "next page" link of ours).
+///
+/// # Errors
+/// 400 for a cursor this server did not make.
+pub fn page_request(cursor: Option<&str>, size: i64) -> Result<crate::domain::paging::PageRequest> {
+    crate::domain::paging::PageRequest::new(cursor, Some(size), size, size)
+        .map_err(|_| Error::BadRequest("unknown page".into()))
 }
 
 /// A rendered page.

@@ -16,7 +16,7 @@ use crate::domain::{
     views::{GroupView, PersonView},
 };
 use crate::error::{Error, ErrorBody, Result};
-use crate::federation::actors::{authority, DbActor};
+use crate::federation::actors::DbActor;
 use crate::federation::lookup::{lookup, Found};
 
 pub fn routes() -> Router {
@@ -72,12 +72,8 @@ pub async fn resolve(
         Found::Actor(actor) => actor,
     };
     match actor {
-        DbActor::Group(g, url) => {
-            let handle = if g.local {
-                g.name.clone()
-            } else {
-                format!("{}@{}", g.name, authority(&url))
-            };
+        DbActor::Group(..) => {
+            let handle = actor.local_handle().unwrap_or_default();
             Ok(Json(Resolved::Group {
                 group: Box::new(groups::get(&data, Some(&viewer), &handle).await?),
             }))

@@ -81,22 +81,29 @@ impl PersonRef {
     pub fn shown(&self) -> &str {
         self.display_name.as_deref().unwrap_or(&self.name)
     }
+
+    /// The name this instance knows the person by: `name`, or `name@domain` from elsewhere.
+    pub fn local_handle(&self) -> &str {
+        known_as(self.local, &self.name, &self.handle)
+    }
+}
+
+/// The name this instance knows a person or group by: `name` here, `name@domain` from elsewhere
+/// (what their pages and the member and group routes take).
+fn known_as<'a>(local: bool, name: &'a str, handle: &'a str) -> &'a str {
+    if local {
+        name
+    } else {
+        handle
+    }
 }
 
 fn person_href(local: bool, name: &str, handle: &str) -> String {
-    if local {
-        format!("/u/{name}")
-    } else {
-        format!("/u/{handle}")
-    }
+    format!("/u/{}", known_as(local, name, handle))
 }
 
 fn group_href(local: bool, name: &str, handle: &str) -> String {
-    if local {
-        format!("/g/{name}")
-    } else {
-        format!("/g/{handle}")
-    }
+    format!("/g/{}", known_as(local, name, handle))
 }
 
 /// A group as shown beside its threads.
@@ -281,11 +288,7 @@ impl GroupView {
 
     /// The name this instance knows the group by: `name`, or `name@domain` from elsewhere.
     pub fn local_handle(&self) -> String {
-        if self.local {
-            self.name.clone()
-        } else {
-            self.handle.clone()
-        }
+        known_as(self.local, &self.name, &self.handle).to_string()
     }
 }
 

@@ -40,6 +40,21 @@ impl DbActor {
         let url = parse_id(&format!("{base}/"))?;
         Ok(DbActor::Instance(Box::new(i), url))
     }
+
+    /// The name this instance knows a person or group by: `name` here, `name@domain` from
+    /// elsewhere (what the member and group routes take). None for the instance actor.
+    pub fn local_handle(&self) -> Option<String> {
+        let (local, name, url) = match self {
+            DbActor::Person(p, url) => (p.local, &p.username, url),
+            DbActor::Group(g, url) => (g.local, &g.name, url),
+            DbActor::Instance(..) => return None,
+        };
+        Some(if local {
+            name.clone()
+        } else {
+            format!("{name}@{}", authority(url))
+        })
+    }
 }
 
 pub(crate) fn parse_id(raw: &str) -> Result<Url> {

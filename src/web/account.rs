@@ -176,24 +176,14 @@ struct RegisterForm {
     role: String,
 }
 
-async fn registration_mode(ctx: &Ctx) -> Result<String> {
-    let id = ctx.state.instance_id;
-    Ok(ctx
-        .state
-        .db
-        .read(move |c| crate::domain::site::local_instance(c, id))
-        .await?
-        .registration_mode)
-}
-
 async fn register_form(ctx: Ctx) -> Result<Response> {
     if ctx.viewer.is_some() {
         return Ok(see_other(&ctx, "/", None));
     }
-    if !ctx.registration_open {
+    if !ctx.registration_open() {
         return Err(Error::forbidden("registration is closed on this instance"));
     }
-    let approval_needed = registration_mode(&ctx).await? == "approval";
+    let approval_needed = ctx.registration_mode == "approval";
     let ctx = ctx.in_section("register");
     page(&RegisterPage {
         ctx: &ctx,
@@ -214,7 +204,7 @@ async fn register(
     WebForm { ctx, mut form }: WebForm<RegisterForm>,
 ) -> Result<Response> {
     let ctx = ctx.in_section("register");
-    let approval_needed = registration_mode(&ctx).await? == "approval";
+    let approval_needed = ctx.registration_mode == "approval";
     let input = Registration {
         username: form.username.trim().to_string(),
         password: form.password.clone(),

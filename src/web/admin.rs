@@ -15,7 +15,6 @@ use serde::Deserialize;
 use crate::api::ApiPath;
 use crate::domain::{
     outbox::{self, QueueHealth},
-    paging::PageRequest,
     people::{self, AccountAction, AccountView},
     policy::{self, FederationMode, PolicyUpdate},
     site::{self, RegistrationMode, SiteUpdate},
@@ -101,13 +100,7 @@ async fn admin_page(
 ) -> Result<Response> {
     require_admin(ctx)?;
     let viewer = ctx.member()?;
-    let page_req = PageRequest::new(
-        params.cursor.as_deref(),
-        Some(ACCOUNTS_PER_PAGE),
-        ACCOUNTS_PER_PAGE,
-        ACCOUNTS_PER_PAGE,
-    )
-    .map_err(|_| Error::BadRequest("unknown page".into()))?;
+    let page_req = super::page_request(params.cursor.as_deref(), ACCOUNTS_PER_PAGE)?;
     let q = params.q.chars().take(100).collect::<String>();
     let id = ctx.state.instance_id;
     let (instance, current, accounts, queue) = tokio::try_join!(

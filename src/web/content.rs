@@ -81,13 +81,7 @@ impl ListParams {
     /// # Errors
     /// 400 for a cursor this server did not make.
     pub fn page(&self) -> Result<PageRequest> {
-        PageRequest::new(
-            self.cursor.as_deref(),
-            Some(PAGE_SIZE),
-            PAGE_SIZE,
-            PAGE_SIZE,
-        )
-        .map_err(|_| Error::BadRequest("unknown page".into()))
+        super::page_request(self.cursor.as_deref(), PAGE_SIZE)
     }
 }
 

@@ -16,13 +16,12 @@ use crate::api::ApiPath;
 use crate::app::AppState;
 use crate::domain::{
     groups::{self, NewGroupInput, Reach},
-    paging::PageRequest,
     threads,
     views::{GroupSummary, GroupView, ThreadView},
 };
 use crate::error::{Error, Result};
 use crate::federation::{
-    actors::{authority, DbActor},
+    actors::DbActor,
     lookup::{lookup, Found},
 };
 use crate::web::content::{ListParams, ThreadList};
@@ -71,13 +70,7 @@ async fn directory_page(
     find_error: Option<String>,
     status: StatusCode,
 ) -> Result<Response> {
-    let page_req = PageRequest::new(
-        p.cursor.as_deref(),
-        Some(GROUPS_PER_PAGE),
-        GROUPS_PER_PAGE,
-        GROUPS_PER_PAGE,
-    )
-    .map_err(|_| Error::BadRequest("unknown page".into()))?;
+    let page_req = super::page_request(p.cursor.as_deref(), GROUPS_PER_PAGE)?;
     let q = p.q.chars().take(100).collect::<String>();
     let listed = groups::list(&ctx.state, Some(&q), page_req).await?;
     let next = listed.next_cursor.map(|c| {
@@ -115,21 +108,14 @@ async fn find(ctx: Ctx, data: Data<AppState>, Query(p): Query<FindParams>) -> Re
         Some(ctx.t("find-empty"))
     } else {
         match lookup(&data, &query).await {
-            Ok(Found::Actor(DbActor::Group(g, url))) => {
-                let href = if g.local {
-                    format!("/g/{}", g.name)
+            Ok(Found::Actor(actor @ (DbActor::Group(..) | DbActor::Person(..)))) => {
+                let prefix = if matches!(actor, DbActor::Group(..)) {
+                    "g"
                 } else {
-                    format!("/g/{}@{}", g.name, authority(&url))
+                    "u"
                 };
-                return Ok(see_other(&ctx, &href, None));
-            }
-            Ok(Found::Actor(DbActor::Person(p, url))) => {
-                let href = if p.local {
-                    format!("/u/{}", p.username)
-                } else {
-                    format!("/u/{}@{}", p.username, authority(&url))
-                };
-                return Ok(see_other(&ctx, &href, None));
+                let handle = actor.local_handle().unwrap_or_default();
+                return Ok(see_other(&ctx, &format!("/{prefix}/{handle}"), None));
             }
             Ok(Found::Post {
                 thread_id,

@@ -7,12 +7,10 @@ use axum::{http::HeaderMap, response::Response, routing::get, routing::post, Rou
 use crate::api::ApiPath;
 use crate::domain::{
     comments::{self, CommentInThread},
-    follows, groups,
-    paging::PageRequest,
-    people, threads,
+    follows, groups, people, threads,
     views::{GroupSummary, PersonView, ThreadView},
 };
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::web::{page, see_other, Ctx, EmptyForm, WebForm};
 
 const RECENT: i64 = 10;
@@ -48,8 +46,7 @@ async fn profile(ctx: Ctx, headers: HeaderMap, ApiPath(name): ApiPath<String>) -
     let person = people::profile(&ctx.state, ctx.viewer.as_ref(), &name).await?;
     let is_self = ctx.viewer_id() == Some(person.id);
     let ctx = if is_self { ctx.in_section("me") } else { ctx };
-    let page_req = PageRequest::new(None, Some(RECENT), RECENT, RECENT)
-        .map_err(|_| Error::BadRequest("unknown page".into()))?;
+    let page_req = super::page_request(None, RECENT)?;
     let (threads, comments, groups) = tokio::try_join!(
         threads::by_author(&ctx.state, ctx.viewer.as_ref(), person.id, page_req),
         comments::by_author(&ctx.state, ctx.viewer.as_ref(), person.id, RECENT),

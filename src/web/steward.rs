@@ -17,7 +17,6 @@ use crate::api::ApiPath;
 use crate::domain::{
     comments::{self, CommentInThread},
     groups::{self, GroupUpdate, MemberAction},
-    paging::PageRequest,
     reports::{self, ReportView},
     threads,
     views::{GroupView, MemberView, PersonRef, ThreadView},
@@ -58,16 +57,7 @@ impl StewardPage<'_> {
 
     /// The address of a form acting on one member.
     fn member_action(&self, person: &PersonRef) -> String {
-        format!("{}/members/{}", self.base(), member_handle(person))
-    }
-}
-
-/// How this instance names a member: `name` here, `name@domain` from elsewhere.
-fn member_handle(p: &PersonRef) -> String {
-    if p.local {
-        p.name.clone()
-    } else {
-        p.handle.clone()
+        format!("{}/members/{}", self.base(), person.local_handle())
     }
 }
 
@@ -88,11 +78,6 @@ struct SettingsForm {
     approval_required: Option<String>,
 }
 
-fn page_of(cursor: Option<&str>) -> Result<PageRequest> {
-    PageRequest::new(cursor, Some(LISTED), LISTED, LISTED)
-        .map_err(|_| Error::BadRequest("unknown page".into()))
-}
-
 async fn steward_page(
     ctx: &Ctx,
     name: &str,
@@ -107,19 +92,25 @@ async fn steward_page(
     }
     let handle = group.local_handle();
     let (pending, members, reports, removed_threads, removed_comments) = tokio::try_join!(
-        groups::members(&ctx.state, Some(viewer), &handle, true, page_of(None)?),
+        groups::members(
+            &ctx.state,
+            Some(viewer),
+            &handle,
+            true,
+            super::page_request(None, LISTED)?
+        ),
         groups::members(
             &ctx.state,
             Some(viewer),
             &handle,
             false,
-            page_of(params.members.as_deref())?
+            super::page_request(params.members.as_deref(), LISTED)?
         ),
         reports::list(
             &ctx.state,
             viewer,
             &handle,
-            page_of(params.reports.as_deref())?
+            super::page_request(params.reports.as_deref(), LISTED)?
         ),
         threads::removed_in(&ctx.state, viewer, &handle, LISTED),
         comments::removed_in(&ctx.state, viewer, &handle, LISTED),
