@@ -12,7 +12,7 @@ mod remote;
 
 use activitypub_federation::config::FederationConfig;
 use axum::{
-    extract::{FromRequest, FromRequestParts},
+    extract::{FromRequest, FromRequestParts, MatchedPath},
     http::{header, request::Parts},
     routing::get,
     Json, Router,
@@ -24,6 +24,7 @@ use utoipa::{
 };
 
 use crate::app::AppState;
+use crate::domain::oauth::{self, Access};
 use crate::domain::people::{authenticate, Viewer};
 use crate::error::{Error, ErrorBody, Result};
 
@@ -86,7 +87,39 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// A signed-in member (401 otherwise).
+/// What a route of this API asks of the token, by one rule: reading methods need `read`,
+/// the others `write`; the administration routes (`/api/v1/admin/…` and changing the
+/// instance's settings) need `admin:read` or `admin:write` instead. Signing out needs no scope: any token
+/// may end itself.
+fn access(parts: &Parts) -> Option<Access> {
+    let path = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map_or(parts.uri.path(), MatchedPath::as_str);
+    if path == "/api/v1/auth/logout" {
+        return None;
+    }
+    let reads = parts.method.is_safe();
+    let admin = path.starts_with("/api/v1/admin/") || (path == "/api/v1/site" && !reads);
+    Some(match (admin, reads) {
+        (false, true) => Access::Read,
+        (false, false) => Access::Write,
+        (true, true) => Access::AdminRead,
+        (true, false) => Access::AdminWrite,
+    })
+}
+
+/// The member behind the request's token, checked against what the route asks of it.
+async fn viewer(state: &AppState, parts: &Parts, token: &str) -> Result<Viewer> {
+    let viewer = authenticate(state, token).await?;
+    if let Some(access) = access(parts) {
+        oauth::require(&viewer, access)?;
+    }
+    Ok(viewer)
+}
+
+/// A signed-in member whose token grants what the route asks (401 without a token, 403 when
+/// a scope is missing).
 pub struct Auth(pub Viewer);
 
 impl<S: Send + Sync> FromRequestParts<S> for Auth {
@@ -95,7 +128,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self> {
         let State(state) = State::from_request_parts(parts, s).await?;
         let token = bearer(parts)?.ok_or(Error::Unauthorized)?;
-        Ok(Auth(authenticate(&state, token).await?))
+        Ok(Auth(viewer(&state, parts, token).await?))
     }
 }
 
@@ -110,7 +143,7 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeAuth {
         let State(state) = State::from_request_parts(parts, s).await?;
         match bearer(parts)? {
             None => Ok(MaybeAuth(None)),
-            Some(token) => Ok(MaybeAuth(Some(authenticate(&state, token).await?))),
+            Some(token) => Ok(MaybeAuth(Some(viewer(&state, parts, token).await?))),
         }
     }
 }

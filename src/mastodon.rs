@@ -154,6 +154,27 @@ impl Token {
         }
     }
 
+    /// The member, if the token may write anything at all (`write`, `follow` or one of the
+    /// granular `write:` scopes): for the endpoints of changes this server does not make, which
+    /// still refuse a read-only token as Mastodon would before saying so.
+    ///
+    /// # Errors
+    /// As [`Token::member`].
+    pub fn writer(&self) -> MResult<&Viewer> {
+        let may_write = |held: &str| {
+            held.split_whitespace()
+                .any(|h| h == "write" || h == "follow" || h.starts_with("write:"))
+        };
+        match &self.0 {
+            None => Err(Error::Unauthorized.into()),
+            Some(b) if !may_write(b.scopes()) => Err(MastoError::out_of_scope()),
+            Some(Bearer::Member(v, _)) => Ok(v),
+            Some(Bearer::App(..)) => Err(MastoError::unprocessable(
+                "This method requires an authenticated user",
+            )),
+        }
+    }
+
     /// The member, if a token is given, for what anyone may read; a token without `scope` is
     /// refused.
     ///

@@ -6,6 +6,7 @@ use chrono::Duration;
 use diesel::prelude::*;
 use rand::{distr::Alphanumeric, Rng};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 
 use crate::app::AppState;
 use crate::db::{schema::*, AnyConnection};
@@ -76,7 +77,8 @@ pub fn parse_scopes(raw: Option<&str>) -> Result<Vec<String>> {
         .split(|c: char| c.is_whitespace() || c == '+' || c == ',')
         .filter(|s| !s.is_empty())
     {
-        // Administration scopes are known and accepted, and grant nothing here.
+        // Administration scopes are accepted; they open the administration routes only to a
+        // token whose member is an administrator.
         let known = SCOPES.contains(&s) || s == "crypto" || s.starts_with("admin:");
         if !known {
             return Err(Error::invalid("scope", format!("unknown scope {s:?}")));
@@ -102,6 +104,51 @@ pub fn grants(held: &str, wanted: &str) -> bool {
                 .is_some_and(|(top, _)| top == h && !top.is_empty())
             || (h == "follow" && FOLLOW_COVERS.contains(&wanted))
     })
+}
+
+/// What a request asks of its token: to read or to write, as a member or as an administrator.
+/// Each door decides which a route needs by one rule (the JSON API: by method and path; the
+/// Mastodon API: by the granular scope each endpoint names) and asks [`require`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+    AdminRead,
+    AdminWrite,
+}
+
+impl Access {
+    /// The scope a token must grant for this access.
+    pub fn scope(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::AdminRead => "admin:read",
+            Access::AdminWrite => "admin:write",
+        }
+    }
+}
+
+/// 403 unless the token's scopes grant `access`.
+///
+/// # Errors
+/// [`Error::Forbidden`] naming the missing scope.
+pub fn require(viewer: &Viewer, access: Access) -> Result<()> {
+    require_scope(&viewer.scopes, access.scope())
+}
+
+/// 403 unless `held` grants `wanted`.
+///
+/// # Errors
+/// [`Error::Forbidden`] naming the missing scope.
+pub fn require_scope(held: &str, wanted: &str) -> Result<()> {
+    if grants(held, wanted) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "this token was not granted the scope {wanted}"
+        )))
+    }
 }
 
 fn random_token() -> String {
@@ -253,6 +300,7 @@ impl OAuthError {
             OAuthError::InvalidGrant(_) => "invalid_grant",
             OAuthError::UnsupportedGrantType(_) => "unsupported_grant_type",
             OAuthError::InvalidScope(_) => "invalid_scope",
+            OAuthError::Other(Error::RateLimited) => "temporarily_unavailable",
             OAuthError::Other(_) => "server_error",
         }
     }
@@ -331,11 +379,12 @@ pub async fn check_authorization(
 pub async fn approve(
     state: &AppState,
     req: AuthorizationRequest,
+    from: IpAddr,
     username: &str,
     password: String,
 ) -> Result<(Authorization, String)> {
     let auth = check_authorization(state, req).await?;
-    let person = people::check_credentials(state, username, password).await?;
+    let person = people::check_credentials(state, from, username, password).await?;
     let code = random_token();
     let (hash, a) = (hash_token(&code), auth.clone());
     state
@@ -412,7 +461,11 @@ async fn client(
 ///
 /// # Errors
 /// The OAuth error that applies.
-pub async fn token(state: &AppState, req: TokenRequest) -> std::result::Result<Issued, OAuthError> {
+pub async fn token(
+    state: &AppState,
+    from: IpAddr,
+    req: TokenRequest,
+) -> std::result::Result<Issued, OAuthError> {
     match req.grant_type.as_str() {
         "authorization_code" => {
             let app = client(state, &req, req.code_verifier.is_some()).await?;
@@ -516,7 +569,7 @@ pub async fn token(state: &AppState, req: TokenRequest) -> std::result::Result<I
                     "username and password are required".into(),
                 ));
             };
-            let person = people::check_credentials(state, &username, password)
+            let person = people::check_credentials(state, from, &username, password)
                 .await
                 .map_err(|e| match e {
                     Error::BadCredentials => {

@@ -18,5 +18,6 @@ mod groups;
 mod mastodon;
 mod mastodon_content;
 mod mastodon_entities;
+mod scopes;
 mod site;
 mod web;

@@ -742,3 +742,77 @@ async fn apps_asking_for_admin_scopes_sign_in_and_revoke_without_their_secret() 
     .await;
     assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_password_grant_counts_against_the_sign_in_limit() {
+    let app = crate::helpers::spawn_with(|c| {
+        c.mastodon.password_grant = true;
+        c.limits.auth_attempts_per_minute = 5;
+    })
+    .await;
+    app.register("alice").await; // one attempt
+    let reg = post_form(
+        &app,
+        "/api/v1/apps",
+        None,
+        &[
+            ("client_name", "toot"),
+            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ("scopes", "read"),
+        ],
+    )
+    .await;
+    let (cid, secret) = (
+        reg.body["client_id"].as_str().unwrap(),
+        reg.body["client_secret"].as_str().unwrap(),
+    );
+    let grant = |password: &'static str| {
+        let app = &app;
+        async move {
+            post_form(
+                app,
+                "/oauth/token",
+                None,
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", cid),
+                    ("client_secret", secret),
+                    ("username", "alice"),
+                    ("password", password),
+                ],
+            )
+            .await
+        }
+    };
+    for _ in 0..2 {
+        assert_eq!(grant("wrong one").await.status, StatusCode::BAD_REQUEST);
+    }
+    for _ in 0..2 {
+        let (status, _) = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"username": "alice", "password": "wrong two"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Five attempts through three doors: the sixth is refused whichever door it takes, even
+    // with the right password.
+    let refused = grant("correct horse").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["error"], "temporarily_unavailable");
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "alice", "password": "correct horse"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
