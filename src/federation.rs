@@ -492,7 +492,7 @@ pub async fn thread_document(state: &AppState, id: i64) -> Result<Response> {
 /// 404 for an unknown or remote comment.
 pub async fn comment_document(state: &AppState, id: i64) -> Result<Response> {
     let c = objects::local_comment(state, id).await?;
-    if c.comment.deleted || c.comment.removed {
+    if !c.shown {
         return tombstone(&c.comment.ap_id);
     }
     activity_json(StatusCode::OK, &note_json(&c)?)

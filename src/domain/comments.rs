@@ -12,6 +12,7 @@ use crate::domain::people::Viewer;
 use crate::domain::text::{self, now};
 use crate::domain::threads::{find_thread, require_can_post};
 use crate::domain::views::{CommentView, PersonBrief};
+use crate::domain::visibility;
 use crate::error::{Error, Result};
 use crate::federation::publish;
 use crate::per_backend;
@@ -125,16 +126,15 @@ pub async fn one(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<C
                 .first(conn)
                 .optional()?
                 .ok_or(Error::NotFound("comment"))?;
+            let thread = find_thread(conn, row.0.thread_id)?;
             let steward = match &person {
-                Some(p) => {
-                    let group: i64 = threads::table
-                        .find(row.0.thread_id)
-                        .select(threads::group_id)
-                        .first(conn)?;
-                    p.is_admin || is_steward(conn, group, p.id)?
-                }
+                Some(p) => p.is_admin || is_steward(conn, thread.group_id, p.id)?,
                 None => false,
             };
+            // Inside a thread stewards removed, a comment is theirs alone to see.
+            if thread.removed && !steward {
+                return Err(Error::NotFound("comment"));
+            }
             Ok(in_thread(vec![row], steward).remove(0))
         })
         .await
@@ -482,10 +482,11 @@ pub async fn edit(
             if comment.author_id != person_id {
                 return Err(Error::forbidden("only the author can edit a comment"));
             }
-            if comment.deleted || comment.removed {
+            let thread = find_thread(conn, comment.thread_id)?;
+            if !visibility::comment_shown(&comment, &thread) {
                 return Err(Error::Conflict {
                     field: None,
-                    message: "this comment was deleted or removed".into(),
+                    message: "this comment or its thread was deleted or removed".into(),
                 });
             }
             diesel::update(comments::table.find(id))

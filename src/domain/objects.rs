@@ -30,6 +30,8 @@ pub struct ThreadObject {
 /// A comment with the ids it points to.
 pub struct CommentObject {
     pub comment: Comment,
+    /// Whether it is shown at all (see [`crate::domain::visibility`]); a Tombstone otherwise.
+    pub shown: bool,
     pub author_ap_id: String,
     pub group_ap_id: String,
     pub thread_ap_id: String,
@@ -181,6 +183,7 @@ pub async fn local_comment(state: &AppState, id: i64) -> Result<CommentObject> {
                 None => None,
             };
             Ok(CommentObject {
+                shown: crate::domain::visibility::comment_shown(&comment, &thread),
                 comment,
                 author_ap_id,
                 group_ap_id,

@@ -14,6 +14,7 @@ use crate::domain::people::Viewer;
 use crate::domain::statuses;
 use crate::domain::text::{self, now};
 use crate::domain::views::{CommentView, GroupBrief, PersonBrief, ThreadDetail, ThreadView};
+use crate::domain::visibility;
 use crate::error::{Error, Result};
 use crate::federation::publish;
 use crate::per_backend;
@@ -581,7 +582,10 @@ pub async fn get(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<T
                 .into_iter()
                 .take(usize::try_from(max).unwrap_or(usize::MAX))
                 .map(|(c, a, v)| CommentView::new(c, a, v, steward))
-                .collect();
+                .collect::<Vec<_>>();
+            if !visibility::thread_readable(&thread, steward, !flat.is_empty()) {
+                return Err(Error::NotFound("thread"));
+            }
             let membership = match &viewer_person {
                 Some(p) => membership_of(conn, thread.group_id, p.id)?,
                 None => None,

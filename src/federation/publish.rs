@@ -397,6 +397,7 @@ pub fn comment_changed(
                 None => None,
             };
             let object = CommentObject {
+                shown: true,
                 comment,
                 author_ap_id: author_ap_id.clone(),
                 group_ap_id: group.ap_id.clone(),

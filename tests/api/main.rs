@@ -20,4 +20,5 @@ mod mastodon_content;
 mod mastodon_entities;
 mod scopes;
 mod site;
+mod visibility;
 mod web;
