@@ -205,7 +205,34 @@ fn check_redirect_uri(raw: &str) -> Result<String> {
             "a redirect URI may not have a fragment",
         ));
     }
+    // The browser is sent there with the code: only to a web site over https, to the member's
+    // own machine over http (apps that listen on loopback), or to an app's own scheme
+    // (`app.name:/callback`); never to a scheme that runs or embeds what follows it.
+    let refused = match url.scheme() {
+        "https" => false,
+        "http" => !url.host().is_some_and(is_loopback),
+        "javascript" | "data" | "vbscript" | "file" | "blob" | "about" | "filesystem" | "ftp"
+        | "ws" | "wss" => true,
+        _ => false,
+    };
+    if refused {
+        return Err(Error::invalid(
+            "redirect_uris",
+            format!(
+                "{raw:?} is not allowed: use https, http to a loopback address, or the app's own scheme"
+            ),
+        ));
+    }
     Ok(raw.to_string())
+}
+
+/// Whether a host is this machine: `localhost` (and its subdomains), 127.0.0.0/8 or ::1.
+fn is_loopback(host: url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(d) => d == "localhost" || d.ends_with(".localhost"),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    }
 }
 
 /// Registers a client.
@@ -346,6 +373,8 @@ pub async fn check_authorization(
             "this redirect URI was not registered by the app",
         ));
     }
+    // Apps registered before the rule was in force are held to it too.
+    check_redirect_uri(&req.redirect_uri)?;
     let scopes = parse_scopes(req.scope.as_deref())?;
     if let Some(s) = scopes.iter().find(|s| !grants(&app.scopes, s)) {
         return Err(Error::invalid(

@@ -816,3 +816,47 @@ async fn the_password_grant_counts_against_the_sign_in_limit() {
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn apps_may_only_send_the_browser_somewhere_safe() {
+    let app = spawn_app().await;
+    for bad in [
+        "javascript:alert(1)",
+        "JavaScript:alert(document.cookie)//",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "http://evil.example/cb",
+        "file:///etc/passwd",
+    ] {
+        let reg = post_form(
+            &app,
+            "/api/v1/apps",
+            None,
+            &[("client_name", "Bad"), ("redirect_uris", bad)],
+        )
+        .await;
+        assert_eq!(
+            reg.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            reg.body
+        );
+    }
+    for good in [
+        "https://app.example/cb",
+        "http://127.0.0.1:4567/cb",
+        "http://localhost/cb",
+        "com.example.app:/oauth",
+        "icecubesapp://callback",
+        "urn:ietf:wg:oauth:2.0:oob",
+    ] {
+        let reg = post_form(
+            &app,
+            "/api/v1/apps",
+            None,
+            &[("client_name", "Good"), ("redirect_uris", good)],
+        )
+        .await;
+        assert_eq!(reg.status, StatusCode::OK, "{good}: {}", reg.body);
+    }
+}

@@ -356,20 +356,46 @@ async fn a_visitor_registers_joins_posts_replies_and_votes() {
         .await;
     assert_eq!(signed.status, StatusCode::SEE_OTHER);
     assert_eq!(signed.location(), "/settings");
-    // An address elsewhere is never followed.
-    b.get("/signin").await;
-    b.cookies.remove("cp_session");
-    let away = b
-        .post(
-            "/signin",
-            &[
-                ("username", "maria"),
-                ("password", "correct horse battery"),
-                ("next", "//evil.example/"),
-            ],
-        )
-        .await;
-    assert_eq!(away.location(), "/");
+    // An address elsewhere is never followed, however it is dressed: browsers drop tabs and
+    // line breaks and read `\\` as `/`. Control characters are no 500 either.
+    for next in [
+        "//evil.example/",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\\evil.example",
+        "/\\/evil.example",
+        "/\r\n/evil.example",
+        "/settings\u{7f}",
+        "https://evil.example/",
+        "/ /evil.example",
+    ] {
+        b.cookies.remove("cp_session");
+        let page = b.get(&format!("/signin?next={}", urlencoding(next))).await;
+        assert_eq!(page.status, StatusCode::OK, "{next:?}");
+        let away = b
+            .post(
+                "/signin",
+                &[
+                    ("username", "maria"),
+                    ("password", "correct horse battery"),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(away.status, StatusCode::SEE_OTHER, "{next:?}");
+        let to = away.location();
+        let here = url::Url::parse("http://here.example/").unwrap();
+        let lands = here.join(to).unwrap();
+        assert!(
+            to.starts_with('/') && !to.chars().any(|c| c.is_control() || c == '\\'),
+            "{next:?} went to {to:?}"
+        );
+        assert_eq!(lands.origin(), here.origin(), "{next:?} went to {to:?}");
+    }
+}
+
+fn urlencoding(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[tokio::test]
