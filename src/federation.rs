@@ -285,8 +285,8 @@ fn shared_inbox(state: &AppState) -> Result<Option<Endpoints>> {
 }
 
 pub fn person_json(state: &AppState, p: &Person) -> Result<PersonJson> {
-    let field =
-        |name: &str, value: &str| json!({"type": "PropertyValue", "name": name, "value": value});
+    // Mastodon reads a field's value as HTML: our fields are plain text, so they are escaped.
+    let field = |name: &str, value: &str| json!({"type": "PropertyValue", "name": name, "value": crate::domain::text::escape_html(value)});
     let mut attachment = Vec::new();
     if let Some(a) = &p.agency {
         attachment.push(field("Agency", a));

@@ -194,6 +194,15 @@ pub fn render_markdown(source: &str) -> String {
     sanitize_html(&unsafe_html)
 }
 
+/// Plain text as HTML text, for fields that other servers read as HTML.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
 /// Cleans HTML from any source (our renderer, later remote servers) down to a safe subset.
 pub fn sanitize_html(input: &str) -> String {
     ammonia::Builder::default()

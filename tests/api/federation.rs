@@ -479,3 +479,46 @@ fn real_servers_activities_parse() {
 fn shared_fixture(path: &str) -> Value {
     fixture(path)
 }
+
+#[tokio::test]
+async fn text_is_escaped_or_rendered_where_other_software_expects_html() {
+    let app = spawn_app().await;
+    let root = app.admin("root").await;
+    let (status, body) = app
+        .patch(
+            "/api/v1/me",
+            Some(&root),
+            json!({"agency": "<script>alert(1)</script> & Co", "role": "<b>Lead</b>"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let person = fetch_json(&app, "/u/root").await;
+    let fields = person["attachment"].as_array().unwrap();
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|f| f["name"] == name)
+            .and_then(|f| f["value"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        value("Agency"),
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"
+    );
+    assert_eq!(value("Role"), "&lt;b&gt;Lead&lt;/b&gt;");
+
+    let (status, _) = app
+        .patch(
+            "/api/v1/site",
+            Some(&root),
+            json!({"description": "We are *Treasury*.\n\n<img src=x onerror=alert(1)>"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, ext) = app.get("/api/v1/instance/extended_description", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let content = ext["content"].as_str().unwrap();
+    assert!(content.contains("<em>Treasury</em>"), "{content}");
+    assert!(!content.contains("<img"), "{content}");
+}
