@@ -148,6 +148,26 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeAuth {
     }
 }
 
+/// 400 unless every name and value of a form-encoded body or query string decodes to UTF-8.
+/// Form decoders put U+FFFD in place of what they cannot read, and that would be stored.
+///
+/// # Errors
+/// [`Error::BadRequest`] for the first undecodable name or value.
+pub fn require_utf8_form(bytes: &[u8]) -> Result<()> {
+    let readable = |part: &[u8]| percent_encoding::percent_decode(part).decode_utf8().is_ok();
+    let ok = bytes
+        .split(|b| *b == b'&')
+        .flat_map(|pair| pair.splitn(2, |b| *b == b'='))
+        .all(readable);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(
+            "the form is not valid UTF-8: send it encoded as UTF-8".into(),
+        ))
+    }
+}
+
 /// A JSON body that may be absent or empty: then `T::default()`.
 pub fn optional_body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {

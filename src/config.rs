@@ -80,6 +80,8 @@ pub struct Limits {
     pub comments_per_thread: i64,
     /// Sign-in and registration attempts per client address per minute (more: 429).
     pub auth_attempts_per_minute: u32,
+    /// Threads and comments one member may post per minute, through any door (more: 429).
+    pub posts_per_minute: u32,
 }
 
 impl Default for Config {
@@ -112,6 +114,7 @@ impl Default for Limits {
             max_page_size: 100,
             comments_per_thread: 1000,
             auth_attempts_per_minute: 30,
+            posts_per_minute: 20,
         }
     }
 }
@@ -205,10 +208,10 @@ impl Config {
         if l.default_page_size < 1 || l.max_page_size < l.default_page_size {
             return bad("limits", "need 1 <= default_page_size <= max_page_size");
         }
-        if l.comments_per_thread < 1 || l.auth_attempts_per_minute == 0 {
+        if l.comments_per_thread < 1 || l.auth_attempts_per_minute == 0 || l.posts_per_minute == 0 {
             return bad(
                 "limits",
-                "comments_per_thread and auth_attempts_per_minute must be positive",
+                "comments_per_thread, auth_attempts_per_minute and posts_per_minute must be positive",
             );
         }
         Ok(())

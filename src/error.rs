@@ -39,7 +39,7 @@ pub enum Error {
     TooLarge { field: &'static str, limit: usize },
     #[error("the request body is too large")]
     RequestTooLarge,
-    #[error("too many attempts; wait a minute and try again")]
+    #[error("too many attempts or posts; wait a minute and try again")]
     RateLimited,
     /// A web form without this browser's CSRF token (sent from elsewhere, or from a page kept
     /// open across a server key change).

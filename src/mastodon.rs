@@ -209,6 +209,7 @@ pub struct Fields(pub Vec<(String, String)>);
 /// Mastodon, merges the two, and some apps send everything in the query (Ice Cubes registers
 /// its app that way). For a name given in both, the body's value comes last, so it wins.
 async fn read_pairs(req: Request) -> MResult<Vec<(String, String)>> {
+    crate::api::require_utf8_form(req.uri().query().unwrap_or_default().as_bytes())?;
     let mut pairs: Vec<(String, String)> =
         serde_html_form::from_str(req.uri().query().unwrap_or_default())
             .map_err(|e| MastoError::new(StatusCode::BAD_REQUEST, format!("bad query: {e}")))?;
@@ -241,10 +242,16 @@ async fn read_body_pairs(req: Request) -> MResult<Vec<(String, String)>> {
                     "file uploads are not supported here ({name})"
                 )));
             }
-            let value = field
-                .text()
+            let bytes = field
+                .bytes()
                 .await
                 .map_err(|e| MastoError::unprocessable(format!("unreadable field {name}: {e}")))?;
+            let value = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                MastoError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("field {name} is not valid UTF-8"),
+                )
+            })?;
             pairs.push((name, value));
         }
         return Ok(pairs);
@@ -272,6 +279,7 @@ async fn read_body_pairs(req: Request) -> MResult<Vec<(String, String)>> {
         }
         return Ok(pairs);
     }
+    crate::api::require_utf8_form(&bytes)?;
     serde_html_form::from_bytes::<Vec<(String, String)>>(&bytes)
         .map_err(|e| MastoError::unprocessable(format!("unreadable form: {e}")))
 }
@@ -321,6 +329,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> MResult<Self> {
         let query = parts.uri.query().unwrap_or_default();
+        crate::api::require_utf8_form(query.as_bytes())?;
         serde_html_form::from_str(query)
             .map(Params)
             .map_err(|e| MastoError::new(StatusCode::BAD_REQUEST, format!("bad query: {e}")))

@@ -260,6 +260,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for WebForm<T> {
                     Error::BadRequest(e.body_text())
                 }
             })?;
+        crate::api::require_utf8_form(&bytes)?;
         let token: Token = serde_html_form::from_bytes(&bytes)
             .map_err(|e| Error::BadRequest(format!("unreadable form: {e}")))?;
         if ctx.browser.is_empty() || !session::csrf_valid(&ctx.state, &ctx.browser, &token.csrf) {

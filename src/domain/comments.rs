@@ -214,9 +214,10 @@ pub async fn create(
 ) -> Result<CommentView> {
     let (body_source, body_html) =
         text::parse_markdown("body", &input.body, state.config.limits.body_bytes)?;
-    if body_source.trim().is_empty() {
+    if text::is_blank(&body_source) {
         return Err(Error::problem("body", crate::error::Problem::Empty));
     }
+    state.post_limiter.check(viewer.id())?;
     let language = text::parse_language("language", input.language.as_deref())?
         .or_else(|| viewer.person.language.clone());
     let (person, origin) = (viewer.person.clone(), state.origin());
@@ -471,7 +472,7 @@ pub async fn edit(
     input: CommentEdit,
 ) -> Result<CommentView> {
     let (source, html) = text::parse_markdown("body", &input.body, state.config.limits.body_bytes)?;
-    if source.trim().is_empty() {
+    if text::is_blank(&source) {
         return Err(Error::invalid("body", "must not be empty"));
     }
     let (person_id, origin) = (viewer.id(), state.origin());

@@ -376,6 +376,7 @@ pub async fn create(
 ) -> Result<ThreadView> {
     let limits = &state.config.limits;
     let title = text::parse_line("title", &input.title, limits.title_chars)?;
+    state.post_limiter.check(viewer.id())?;
     let (body_source, body_html) = text::parse_markdown("body", &input.body, limits.body_bytes)?;
     let url = text::parse_link("url", input.url.as_deref())?;
     let language = text::parse_language("language", input.language.as_deref())?

@@ -103,6 +103,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     config.limits.auth_attempts_per_minute = 10_000;
+    config.limits.posts_per_minute = 10_000;
     adjust(&mut config);
     config.validate().expect("valid test config");
     launch(config, listener, dir).await

@@ -860,3 +860,27 @@ async fn apps_may_only_send_the_browser_somewhere_safe() {
         assert_eq!(reg.status, StatusCode::OK, "{good}: {}", reg.body);
     }
 }
+
+#[tokio::test]
+async fn undecodable_forms_and_queries_are_refused() {
+    let app = spawn_app().await;
+    app.register("alice").await;
+    let alice = sign_in(&app, "alice", "read write").await;
+    let res = app
+        .client
+        .post(format!("{}/api/v1/statuses", app.base))
+        .bearer_auth(&alice.token)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("status=caf%E9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .client
+        .get(format!("{}/api/v1/timelines/public?max_id=%FF", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
