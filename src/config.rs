@@ -40,6 +40,9 @@ pub struct Config {
     /// then four times longer each time, five times in all: some servers drop the first
     /// `Accept` to an instance they have never seen.
     pub follow_resend_seconds: u64,
+    /// How often a remote group that members here belong to is read again (its stewards,
+    /// member count, guidelines and recent threads).
+    pub group_refresh_seconds: u64,
     pub limits: Limits,
     pub mastodon: MastodonApi,
 }
@@ -98,6 +101,7 @@ impl Default for Config {
             delivery_retry_seconds: 30,
             delivery_claim_seconds: 120,
             follow_resend_seconds: 600,
+            group_refresh_seconds: 86_400,
             limits: Limits::default(),
             mastodon: MastodonApi::default(),
         }
@@ -185,6 +189,9 @@ impl Config {
                 "delivery_claim_seconds",
                 "must be at least 15 (deliveries take up to 15 s)",
             );
+        }
+        if self.group_refresh_seconds < 60 {
+            return bad("group_refresh_seconds", "must be at least 60");
         }
         if self.follow_resend_seconds == 0 {
             return bad("follow_resend_seconds", "must be at least 1");

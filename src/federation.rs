@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod actors;
+pub mod backfill;
 pub mod client;
 pub mod lookup;
 pub mod publish;
@@ -369,6 +370,7 @@ pub fn group_json(state: &AppState, g: &Group) -> Result<GroupJson> {
         attributed_to: Some(url(&format!("{}/moderators", g.ap_id))?),
         featured: Some(url(&format!("{}/featured", g.ap_id))?),
         posting_restricted_to_mods: Some(false),
+        rules: (!g.rules_html.is_empty()).then(|| g.rules_html.clone()),
         endpoints: shared_inbox(state)?,
         outbox: Some(url(&format!("{}/outbox", g.ap_id))?),
         public_key: public_key(&g.ap_id, &g.public_key)?,

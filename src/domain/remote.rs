@@ -292,6 +292,8 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
             let title = bounded_line(json.name.as_deref()).unwrap_or_else(|| name.clone());
             let html = bounded_html(json.summary.as_deref());
             let source = markdown_source(json.source.as_ref());
+            let rules_html = bounded_html(json.rules.as_deref());
+            let rules_source = crate::domain::text::html_to_text(&rules_html);
             let inbox = json.inbox.to_string();
             let shared = json.endpoints.as_ref().map(|e| e.shared_inbox.to_string());
             let key = json.public_key.public_key_pem.clone();
@@ -311,8 +313,8 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
                         title: title.clone(),
                         description_source: source.clone(),
                         description_html: html.clone(),
-                        rules_source: String::new(),
-                        rules_html: String::new(),
+                        rules_source: rules_source.clone(),
+                        rules_html: rules_html.clone(),
                         creator_id: None,
                         approval_required: false,
                         public_key: key.clone(),
@@ -345,6 +347,8 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
                     groups::title.eq(title),
                     groups::description_html.eq(html),
                     groups::description_source.eq(source),
+                    groups::rules_html.eq(rules_html),
+                    groups::rules_source.eq(rules_source),
                     groups::public_key.eq(key),
                     groups::inbox_url.eq(inbox),
                     groups::shared_inbox_url.eq(shared),
@@ -360,6 +364,117 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
         .await?;
     remember(state, &ActorRow::Group(group.clone()), true);
     Ok(group)
+}
+
+/// Most stewards taken from a remote group's moderators collection.
+pub const REMOTE_STEWARDS_MAX: usize = 50;
+
+/// What a remote group's own collections say of it: how many follow it (`None`: it did not say)
+/// and who its stewards are (`None`: unknown, left as they are). Local groups are never changed
+/// this way.
+///
+/// # Errors
+/// Database failures only.
+pub async fn set_group_figures(
+    state: &AppState,
+    group_id: i64,
+    member_count: Option<i64>,
+    stewards: Option<Vec<i64>>,
+) -> Result<()> {
+    state
+        .db
+        .write(move |conn| {
+            let local: bool = groups::table
+                .find(group_id)
+                .select(groups::local)
+                .first(conn)?;
+            if local {
+                return Err(Error::Refused(
+                    "a local group's figures are not taken from outside".into(),
+                ));
+            }
+            if let Some(n) = member_count {
+                diesel::update(groups::table.find(group_id))
+                    .set(groups::member_count.eq(n.max(0)))
+                    .execute(conn)?;
+            }
+            if let Some(mut wanted) = stewards {
+                wanted.truncate(REMOTE_STEWARDS_MAX);
+                diesel::delete(
+                    stewards::table
+                        .filter(stewards::group_id.eq(group_id))
+                        .filter(stewards::person_id.ne_all(&wanted)),
+                )
+                .execute(conn)?;
+                let have: Vec<i64> = stewards::table
+                    .filter(stewards::group_id.eq(group_id))
+                    .select(stewards::person_id)
+                    .load(conn)?;
+                let t = now();
+                for p in wanted.iter().filter(|p| !have.contains(p)) {
+                    diesel::insert_into(stewards::table)
+                        .values((
+                            stewards::group_id.eq(group_id),
+                            stewards::person_id.eq(p),
+                            stewards::created_at.eq(t),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Marks a remote group as just read, when reading it failed, so that it waits its turn again.
+///
+/// # Errors
+/// Database failures only.
+pub async fn touch_group(state: &AppState, group_id: i64) -> Result<()> {
+    state
+        .db
+        .write(move |conn| {
+            diesel::update(groups::table.find(group_id))
+                .set(groups::last_refreshed_at.eq(Some(now())))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+}
+
+/// Remote groups that members here belong to and that were last read longer ago than `age`,
+/// oldest first, at most `limit`.
+///
+/// # Errors
+/// Database failures only.
+pub async fn stale_groups(
+    state: &AppState,
+    age: chrono::Duration,
+    limit: i64,
+) -> Result<Vec<Group>> {
+    let before = now() - age;
+    state
+        .db
+        .read(move |conn| {
+            let followed = memberships::table
+                .inner_join(persons::table)
+                .filter(persons::local.eq(true))
+                .filter(memberships::state.eq(crate::domain::groups::ACCEPTED))
+                .select(memberships::group_id);
+            Ok(groups::table
+                .filter(groups::local.eq(false))
+                .filter(groups::id.eq_any(followed))
+                .filter(
+                    groups::last_refreshed_at
+                        .is_null()
+                        .or(groups::last_refreshed_at.lt(before)),
+                )
+                .order(groups::last_refreshed_at.asc())
+                .limit(limit)
+                .select(Group::as_select())
+                .load(conn)?)
+        })
+        .await
 }
 
 /// A remote account deleted itself: its memberships end and its threads and comments become

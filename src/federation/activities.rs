@@ -460,7 +460,12 @@ async fn receive(
             InboxActivity::Accept(a) => {
                 let follower = our_follower(data, &a.object).await?;
                 match any_actor(data, &a.actor).await? {
-                    DbActor::Group(g, _) => groups::follow_accepted(data, *g, follower).await?,
+                    DbActor::Group(g, _) => {
+                        groups::follow_accepted(data, (*g).clone(), follower).await?;
+                        // A member here joined: read the group's stewards, figures and recent
+                        // threads, so that it looks whole from the first page.
+                        super::backfill::spawn_refresh(data, *g, true);
+                    }
                     DbActor::Person(p, _) => follows::answered(data, *p, follower, true).await?,
                     DbActor::Instance(..) => {
                         return Err(Error::Refused("nothing follows this actor".into()))
@@ -537,7 +542,8 @@ async fn receive(
                 if u.object.id.as_str() != g.ap_id {
                     return Err(Error::Refused("a group may only update itself".into()));
                 }
-                crate::domain::remote::upsert_group(data, u.object).await?;
+                let g = crate::domain::remote::upsert_group(data, u.object).await?;
+                super::backfill::spawn_refresh(data, g, false);
             }
             InboxActivity::Vote(v) => {
                 let score = if matches!(v.kind, VoteType::Dislike(_)) {

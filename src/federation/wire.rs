@@ -103,6 +103,10 @@ pub struct GroupJson {
     pub featured: Option<Url>,
     #[serde(default)]
     pub posting_restricted_to_mods: Option<bool>,
+    /// The group's guidelines as HTML (what PieFed calls a community's rules); see
+    /// docs/federation.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -7,6 +7,7 @@ mod cli;
 mod content;
 mod database;
 mod federation;
+mod federation_backfill;
 mod federation_faults;
 mod federation_flows;
 mod federation_mastodon;
