@@ -116,6 +116,20 @@ fn check_date(headers: &HeaderMap) -> Result<()> {
 /// A draft-cavage signature, its digest and the actor are checked by the federation library; an
 /// RFC 9421 signature by [`signatures`]; then our own `verify` and `receive` run.
 async fn inbox(data: Data<AppState>, request: axum::extract::Request) -> Result<StatusCode> {
+    match receive_inbox(&data, request).await {
+        Ok(()) => Ok(StatusCode::OK),
+        Err(Error::Dropped(why)) => {
+            tracing::info!(reason = %why, "activity dropped");
+            Ok(StatusCode::ACCEPTED)
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "activity refused");
+            Err(e)
+        }
+    }
+}
+
+async fn receive_inbox(data: &Data<AppState>, request: axum::extract::Request) -> Result<()> {
     use activitypub_federation::axum::inbox::{receive_activity, ActivityData};
     use axum::extract::FromRequest;
     let limit = data.config.limits.request_bytes;
@@ -123,39 +137,76 @@ async fn inbox(data: Data<AppState>, request: axum::extract::Request) -> Result<
     if !message_signature {
         check_date(request.headers())?;
     }
+    let signed = message_signature || request.headers().contains_key("signature");
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| Error::RequestTooLarge)?;
     let json: Value = serde_json::from_slice(&bytes)
         .map_err(|e| Error::BadRequest(format!("the body is not JSON: {e}")))?;
-    let received = if message_signature {
-        activities::RECEIVED_JSON
-            .scope(json, receive_message_signed(&data, &parts, &bytes))
-            .await
-    } else {
-        let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
-        let activity = ActivityData::from_request(request, &())
-            .await
-            .map_err(|_| Error::BadRequest("unreadable request".into()))?;
-        activities::RECEIVED_JSON
-            .scope(
-                json,
-                receive_activity::<activities::InboxActivity, actors::DbActor, AppState>(
-                    activity, &data,
-                ),
-            )
-            .await
-            .map_err(|e| match e {
-                // The signature library reports a missing or malformed signature as `Other`.
-                Error::Federation(activitypub_federation::error::Error::Other(m)) => {
-                    Error::BadSignature(m)
-                }
-                other => other,
-            })
-    };
-    received.inspect_err(|e| tracing::info!(error = %e, "activity refused"))?;
-    Ok(StatusCode::OK)
+    // The signer's key first, so that failing to get it is told apart from later failures.
+    // Unsigned requests are refused below without fetching anything.
+    if signed {
+        signer(data, &json).await?;
+    }
+    if message_signature {
+        return activities::RECEIVED_JSON
+            .scope(json, receive_message_signed(data, &parts, &bytes))
+            .await;
+    }
+    let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+    let activity = ActivityData::from_request(request, &())
+        .await
+        .map_err(|_| Error::BadRequest("unreadable request".into()))?;
+    activities::RECEIVED_JSON
+        .scope(
+            json,
+            receive_activity::<activities::InboxActivity, actors::DbActor, AppState>(
+                activity, data,
+            ),
+        )
+        .await
+        .map_err(|e| match e {
+            // The signature library reports a missing or malformed signature as `Other`.
+            Error::Federation(activitypub_federation::error::Error::Other(m)) => {
+                Error::BadSignature(m)
+            }
+            other => other,
+        })
+}
+
+/// The actor an incoming activity names, fetched if new, for its key. When its server does not
+/// give us the document (refuses us, has no such actor, answers something unusable), the
+/// signature cannot be checked: that is the sender's problem, a 401, not a failure of ours. A
+/// `Delete` of an actor whose document is gone is dropped (202): there is nothing to verify or
+/// to delete.
+async fn signer(data: &Data<AppState>, activity: &Value) -> Result<actors::DbActor> {
+    use activitypub_federation::{error::Error as F, fetch::object_id::ObjectId};
+    let actor = activity
+        .get("actor")
+        .and_then(Value::as_str)
+        .and_then(|a| Url::parse(a).ok())
+        .ok_or_else(|| Error::BadRequest("the activity names no actor".into()))?;
+    match ObjectId::<actors::DbActor>::from(actor.clone())
+        .dereference(data)
+        .await
+    {
+        Err(Error::Federation(F::UrlVerificationError(m))) => {
+            Err(Error::Federation(F::UrlVerificationError(m)))
+        }
+        Err(Error::Federation(e)) => {
+            let deleting_itself = activity.get("type").and_then(Value::as_str) == Some("Delete")
+                && activities::id_of(activity.get("object").unwrap_or(&Value::Null))
+                    .is_some_and(|o| o == actor);
+            if deleting_itself && matches!(e, F::ObjectDeleted(_) | F::NotFound) {
+                return Err(Error::Dropped(format!("{actor} is gone")));
+            }
+            Err(Error::BadSignature(format!(
+                "the key of {actor} cannot be fetched: {e}"
+            )))
+        }
+        other => other,
+    }
 }
 
 /// The same steps as the federation library's, for a request signed the RFC 9421 way: the
@@ -301,7 +352,7 @@ pub fn person_json(state: &AppState, p: &Person) -> Result<PersonJson> {
     Ok(PersonJson {
         kind: "Person".into(),
         id: url(&p.ap_id)?,
-        preferred_username: p.username.clone(),
+        preferred_username: Some(p.username.clone()),
         name: p.display_name.clone(),
         summary: (!p.bio_html.is_empty()).then(|| p.bio_html.clone()),
         source: Source::markdown(&p.bio_source),
@@ -324,7 +375,7 @@ pub fn instance_json(state: &AppState, i: &crate::db::models::Instance) -> Resul
     Ok(PersonJson {
         kind: "Application".into(),
         id: url(&id)?,
-        preferred_username: state.config.domain.clone(),
+        preferred_username: Some(state.config.domain.clone()),
         name: Some(i.name.clone()),
         summary: None,
         source: None,
@@ -358,7 +409,7 @@ pub fn group_json(state: &AppState, g: &Group) -> Result<GroupJson> {
     Ok(GroupJson {
         kind: "Group".into(),
         id: url(&g.ap_id)?,
-        preferred_username: g.name.clone(),
+        preferred_username: Some(g.name.clone()),
         name: Some(g.title.clone()),
         summary: (!g.description_html.is_empty()).then(|| g.description_html.clone()),
         source: Source::markdown(&g.description_source),

@@ -298,7 +298,7 @@ async fn group(data: &Data<AppState>, id: &Url) -> Result<Group> {
 }
 
 /// The `id` of an embedded object or a bare link.
-fn id_of(value: &Value) -> Option<Url> {
+pub(crate) fn id_of(value: &Value) -> Option<Url> {
     value
         .as_str()
         .or_else(|| value.get("id").and_then(Value::as_str))
@@ -592,8 +592,18 @@ async fn vote(
         arrival(relayed_by),
         raw,
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        Error::NotFound(_) => unknown(object),
+        other => other,
+    })?;
     Ok(())
+}
+
+/// An activity about `object`, which we do not have: nothing to do, and nothing for the sender
+/// to retry.
+fn unknown(object: &Url) -> Error {
+    Error::Dropped(format!("{object} is not known here"))
 }
 
 /// A steward action on a thread or comment. A remote group vouches for its own stewards by
@@ -611,7 +621,7 @@ async fn steward_action(
     let (thread_id, comment_id) = match objects::by_ap_id(data, object.as_str()).await? {
         Some(objects::ReplyTarget::Thread(t)) => (t.id, None),
         Some(objects::ReplyTarget::Comment(c)) => (c.thread_id, Some(c.id)),
-        None => return Ok(()),
+        None => return Err(unknown(object)),
     };
     let group = objects::group_of_thread(data, thread_id).await?;
     arrival(relayed_by).check(&group)?;
@@ -781,7 +791,7 @@ async fn delete(
             comments::delete_as(data, author, c.id, Some(raw)).await
         }
         // Deleting what we never had is already done.
-        None => Ok(()),
+        None => Err(unknown(&object)),
     }
     .map_err(|e| match e {
         Error::Forbidden(m) => Error::Refused(m),
@@ -970,7 +980,13 @@ async fn announce(a: Announce, data: &Data<AppState>) -> Result<()> {
     let followed = objects::followed_by_us(data, g.id).await?;
     let inner_value = if a.object.is_string() {
         let id = id_of(&a.object).ok_or_else(|| Error::Refused("Announce of nothing".into()))?;
-        fetch_activity(data, &id).await?
+        fetch_activity(data, &id).await.map_err(|e| match e {
+            // Gone (410) at its origin.
+            Error::Federation(activitypub_federation::error::Error::ObjectDeleted(_)) => {
+                unknown(&id)
+            }
+            other => other,
+        })?
     } else {
         a.object
     };

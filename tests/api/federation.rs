@@ -362,13 +362,13 @@ fn real_servers_documents_parse() {
     use commonplace::federation::wire::*;
     let parse = |path: &str| fixture(path);
     let g: GroupJson = serde_json::from_value(parse("lemmy/group.json")).unwrap();
-    assert_eq!(g.preferred_username, "tenforward");
+    assert_eq!(g.preferred_username.as_deref(), Some("tenforward"));
     assert_eq!(
         g.attributed_to.unwrap().as_str(),
         "https://enterprise.lemmy.ml/c/tenforward/moderators"
     );
     let p: PersonJson = serde_json::from_value(parse("lemmy/person.json")).unwrap();
-    assert_eq!(p.preferred_username, "picard");
+    assert_eq!(p.preferred_username.as_deref(), Some("picard"));
     let m: PersonJson = serde_json::from_value(parse("mastodon/person.json")).unwrap();
     assert!(!m.public_key.public_key_pem.is_empty());
     let page: PageJson = serde_json::from_value(parse("lemmy/page.json")).unwrap();

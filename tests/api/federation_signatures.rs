@@ -2,9 +2,6 @@
 //! them; and our own fetches and deliveries, checked by a small remote server the way Mastodon's
 //! secure mode checks them.
 
-use std::sync::{Arc, Mutex};
-
-use axum::response::IntoResponse;
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use commonplace::domain::remote::{actor_by_ap_id, ActorRow};
 use reqwest::StatusCode;
@@ -15,7 +12,7 @@ use rsa::{
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{eventually, spawn_named, TestApp};
+use crate::helpers::{eventually, remote_server, spawn_named, Seen, TestApp};
 
 fn at(app: &TestApp, path: &str) -> String {
     format!("http://{}{path}", app.server.state.config.domain)
@@ -186,57 +183,6 @@ async fn rfc_9421_signatures_are_verified() {
     );
 }
 
-/// One request as a small remote server saw it.
-#[derive(Clone, Debug)]
-struct Seen {
-    method: String,
-    path_and_query: String,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-/// A small real server under `remote.localhost`: it serves the documents `documents` makes from
-/// its origin, by path; answers 202 to every POST and records every request. Returns its origin
-/// and what it saw.
-async fn remote_server(
-    documents: impl FnOnce(&str) -> Vec<(String, Value)>,
-) -> (String, Arc<Mutex<Vec<Seen>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let origin = format!(
-        "http://remote.localhost:{}",
-        listener.local_addr().unwrap().port()
-    );
-    let documents = Arc::new(documents(&origin));
-    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-    let log = seen.clone();
-    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
-        let (log, documents) = (log.clone(), documents.clone());
-        async move {
-            let (parts, body) = req.into_parts();
-            let body = axum::body::to_bytes(body, 1 << 20).await.unwrap().to_vec();
-            let path_and_query = parts.uri.path_and_query().unwrap().to_string();
-            log.lock().unwrap().push(Seen {
-                method: parts.method.to_string(),
-                path_and_query: path_and_query.clone(),
-                headers: parts.headers,
-                body,
-            });
-            if parts.method == axum::http::Method::POST {
-                return (StatusCode::ACCEPTED, String::new()).into_response();
-            }
-            match documents.iter().find(|(p, _)| *p == path_and_query) {
-                Some((_, doc)) => (
-                    [("content-type", "application/activity+json")],
-                    doc.to_string(),
-                )
-                    .into_response(),
-                None => StatusCode::NOT_FOUND.into_response(),
-            }
-        }
-    });
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (origin, seen)
-}
 /// Checks a draft-cavage `Signature` as Mastodon's secure mode does: `(request-target)`, `host`
 /// and `date` signed (and `digest`, matching the body, on a POST), a `Date` within the hour, and
 /// the RSA signature valid for the key its `keyId` names, fetched from `app`.
@@ -329,10 +275,8 @@ async fn our_fetches_and_deliveries_are_signed_as_mastodon_secure_mode_requires(
     let (origin, seen) = remote_server(|origin| {
         let group = include_str!("../fixtures/lemmy/group.json")
             .replace("https://enterprise.lemmy.ml", origin);
-        vec![(
-            "/c/tenforward".into(),
-            serde_json::from_str(&group).unwrap(),
-        )]
+        let group = serde_json::from_str(&group).unwrap();
+        vec![("/c/tenforward".into(), StatusCode::OK, group)]
     })
     .await;
     let (status, found) = alpha

@@ -9,6 +9,7 @@ mod database;
 mod federation;
 mod federation_faults;
 mod federation_flows;
+mod federation_interop;
 mod federation_mastodon;
 mod federation_relay;
 mod federation_security;
