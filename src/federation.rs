@@ -549,7 +549,9 @@ pub async fn comment_document(state: &AppState, id: i64) -> Result<Response> {
     activity_json(StatusCode::OK, &note_json(&c)?)
 }
 
-/// One of our activities at its id, as it was sent (JSON whatever the client accepts).
+/// One of our activities at its id, as it was sent (JSON whatever the client accepts); a
+/// `Tombstone` (410) once the thread or comment it carries or acts on is deleted or removed, as
+/// that content itself is.
 async fn activity(
     State(state): State,
     ApiPath((kind, token)): ApiPath<(String, String)>,
@@ -558,7 +560,26 @@ async fn activity(
     let data = objects::local_activity(&state, &id).await?;
     let doc: Value = serde_json::from_str(&data)
         .map_err(|e| Error::Internal(format!("stored activity {id}: {e}")))?;
+    if let Some(content) = content_of(&doc) {
+        if objects::post_gone(&state, content).await? {
+            return tombstone(&id);
+        }
+    }
     activity_json(StatusCode::OK, &doc)
+}
+
+/// The id of the thread or comment an activity carries (`Create`, `Update`) or acts on (`Like`,
+/// `Lock`…), looking inside an `Announce`. None for a `Delete` or an `Undo`: they tell of the
+/// content's end and stay readable after it.
+fn content_of(activity: &Value) -> Option<&str> {
+    let object = activity.get("object")?;
+    match activity.get("type").and_then(Value::as_str)? {
+        "Announce" => object.is_object().then(|| content_of(object)).flatten(),
+        "Delete" | "Undo" => None,
+        _ => object
+            .as_str()
+            .or_else(|| object.get("id").and_then(Value::as_str)),
+    }
 }
 
 fn ordered(id: String, items: Vec<Value>) -> Result<CollectionJson> {

@@ -245,6 +245,19 @@ pub async fn by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<ReplyTarge
     state.db.read(move |c| find_by_ap_id(c, &ap_id)).await
 }
 
+/// Whether the thread or comment stored under `ap_id` was deleted or removed (false for an id
+/// we do not know as a thread or comment).
+///
+/// # Errors
+/// Database failures only.
+pub async fn post_gone(state: &AppState, ap_id: &str) -> Result<bool> {
+    Ok(match by_ap_id(state, ap_id).await? {
+        Some(ReplyTarget::Thread(t)) => t.deleted || t.removed,
+        Some(ReplyTarget::Comment(c)) => c.deleted || c.removed,
+        None => false,
+    })
+}
+
 /// As [`by_ap_id`], inside a transaction.
 ///
 /// # Errors

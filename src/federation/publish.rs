@@ -7,9 +7,25 @@ use serde_json::{json, Value};
 use crate::db::{models::*, schema::*, AnyConnection};
 use crate::domain::groups::ACCEPTED;
 use crate::domain::objects::{thread_objects, CommentObject};
-use crate::domain::outbox::enqueue;
+use crate::domain::outbox;
 use crate::error::{Error, Result};
 use crate::federation::{note_json, page_json, wire::PUBLIC};
+
+/// Queues one of our activities (see [`outbox::enqueue`]) as a complete ActivityStreams document:
+/// with the `@context` our served documents carry, which some servers (Fedify's) require of
+/// every delivery. An activity relayed inside it keeps its own. Returns whether it was queued.
+fn send(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    activity: &Value,
+    inboxes: &[String],
+) -> Result<bool> {
+    let mut document = activity.clone();
+    if let Value::Object(map) = &mut document {
+        map.insert("@context".into(), crate::federation::context());
+    }
+    outbox::enqueue(conn, o, &document, inboxes)
+}
 
 /// A fresh activity id under this instance.
 pub fn activity_id(base: &str, kind: &str) -> String {
@@ -100,10 +116,14 @@ fn send_about(
         });
         let mut inboxes = follower_inboxes(conn, group.id)?;
         inboxes.extend_from_slice(extra);
-        enqueue(conn, o, &announce, &inboxes)
+        // The activity announced is served at its id too, as others may fetch it there.
+        if send(conn, o, &announce, &inboxes)? && ours {
+            outbox::keep(conn, &activity)?;
+        }
+        Ok(())
     } else {
         if ours {
-            enqueue(conn, o, &activity, &[inbox_of_group(group)])
+            send(conn, o, &activity, &[inbox_of_group(group)]).map(drop)
         } else {
             Ok(())
         }
@@ -319,7 +339,7 @@ pub fn flag(
         "to": [group.ap_id],
         "audience": group.ap_id,
     });
-    enqueue(conn, o, &flag, &[inbox_of_group(group)])
+    send(conn, o, &flag, &[inbox_of_group(group)]).map(drop)
 }
 
 /// Context every publisher needs: our base URL and domain, and the count of transactions that
@@ -424,7 +444,7 @@ pub fn follow(
         "object": group.ap_id,
         "to": [group.ap_id],
     });
-    enqueue(conn, o, &follow, &[inbox_of_group(group)])?;
+    send(conn, o, &follow, &[inbox_of_group(group)])?;
     Ok(id)
 }
 
@@ -448,7 +468,7 @@ pub fn unfollow(
         },
         "to": [group.ap_id],
     });
-    enqueue(conn, o, &undo, &[inbox_of_group(group)])
+    send(conn, o, &undo, &[inbox_of_group(group)]).map(drop)
 }
 
 /// A local member follows a person elsewhere. Returns the `Follow`'s id.
@@ -466,7 +486,7 @@ pub fn follow_person(
         "object": target.ap_id,
         "to": [target.ap_id],
     });
-    enqueue(conn, o, &follow, &[inbox_of_person(target)])?;
+    send(conn, o, &follow, &[inbox_of_person(target)])?;
     Ok(id)
 }
 
@@ -490,7 +510,7 @@ pub fn unfollow_person(
         },
         "to": [target.ap_id],
     });
-    enqueue(conn, o, &undo, &[inbox_of_person(target)])
+    send(conn, o, &undo, &[inbox_of_person(target)]).map(drop)
 }
 
 /// A local member ends a remote person's follow of them: `Reject` of that `Follow`.
@@ -513,7 +533,7 @@ pub fn reject_follow(
         },
         "to": [follower.ap_id],
     });
-    enqueue(conn, o, &reject, &[inbox_of_person(follower)])
+    send(conn, o, &reject, &[inbox_of_person(follower)]).map(drop)
 }
 
 /// One of our groups or members (`accepter`, by id) accepts a remote person's `Follow`.
@@ -531,5 +551,5 @@ pub fn accept(
         "object": follow,
         "to": [follower.ap_id],
     });
-    enqueue(conn, o, &accept, &[inbox_of_person(follower)])
+    send(conn, o, &accept, &[inbox_of_person(follower)]).map(drop)
 }

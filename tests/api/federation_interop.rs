@@ -1,14 +1,16 @@
-//! What other servers send beyond the happy path, answered as they expect: activities about
-//! objects we do not have, actors without `preferredUsername`, signers whose key we cannot fetch.
+//! Interop beyond the happy path: activities about objects we do not have, actors without
+//! `preferredUsername`, signers whose key we cannot fetch; what we send, as a small real server
+//! following our group receives it.
 
-use activitypub_federation::config::FederationConfig;
+use activitypub_federation::config::{Data, FederationConfig};
+use commonplace::db::models::Person;
 use commonplace::domain::remote::{actor_by_ap_id, ActorRow};
 use commonplace::federation::actors::DbActor;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::federation_security::{post_signed, signer};
-use crate::helpers::{remote_server, resolve_and_join, spawn_named, TestApp};
+use crate::helpers::{eventually, remote_server, resolve_and_join, spawn_named, Seen, TestApp};
 
 fn at(app: &TestApp, path: &str) -> String {
     format!("http://{}{path}", app.server.state.config.domain)
@@ -26,6 +28,35 @@ fn lemmy(path: &str, from: &TestApp, to: &TestApp) -> Value {
     .replace("https://enterprise.lemmy.ml", &at(to, ""))
     .replace("http://enterprise.lemmy.ml", &at(to, ""));
     serde_json::from_str(&text).unwrap()
+}
+
+/// A person of `app`, for the key pair to sign with.
+async fn person_of(app: &TestApp, name: &str) -> Person {
+    let Some(ActorRow::Person(p)) =
+        actor_by_ap_id(&app.server.state, &at(app, &format!("/u/{name}")))
+            .await
+            .unwrap()
+    else {
+        panic!("no {name}");
+    };
+    p
+}
+
+/// Signs as an actor under `id` whose key pair is `key_of`'s.
+async fn sign_as(key_of: &Person, id: &str) -> Data<()> {
+    let mut elsewhere = key_of.clone();
+    elsewhere.ap_id = id.to_string();
+    let actor = DbActor::from_person(elsewhere).unwrap();
+    let domain = url::Url::parse(id).unwrap();
+    FederationConfig::builder()
+        .domain(commonplace::federation::actors::authority(&domain))
+        .app_data(())
+        .signed_fetch_actor(&actor)
+        .debug(true)
+        .build()
+        .await
+        .unwrap()
+        .to_request_data()
 }
 
 #[tokio::test]
@@ -145,13 +176,7 @@ async fn a_signer_whose_key_we_cannot_fetch_is_unauthorized() {
     let alice = alpha.register("alice").await;
     alpha.group(&alice, "design").await;
     gamma.register("carol").await;
-    let Some(ActorRow::Person(carol)) =
-        actor_by_ap_id(&gamma.server.state, &at(&gamma, "/u/carol"))
-            .await
-            .unwrap()
-    else {
-        panic!("no carol");
-    };
+    let carol = person_of(&gamma, "carol").await;
     // Carol's key, under an id on a server that refuses us her document, as a server in
     // secure mode refuses a fetch it does not like.
     for refusal in [StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN] {
@@ -163,18 +188,7 @@ async fn a_signer_whose_key_we_cannot_fetch_is_unauthorized() {
             )]
         })
         .await;
-        let mut elsewhere = carol.clone();
-        elsewhere.ap_id = format!("{origin}/users/carol");
-        let actor = DbActor::from_person(elsewhere).unwrap();
-        let as_carol = FederationConfig::builder()
-            .domain(origin.trim_start_matches("http://").to_string())
-            .app_data(())
-            .signed_fetch_actor(&actor)
-            .debug(true)
-            .build()
-            .await
-            .unwrap()
-            .to_request_data();
+        let as_carol = sign_as(&carol, &format!("{origin}/users/carol")).await;
         let follow = json!({
             "id": format!("{origin}/activities/follow/1"), "type": "Follow",
             "actor": format!("{origin}/users/carol"), "object": at(&alpha, "/g/design")
@@ -189,5 +203,193 @@ async fn a_signer_whose_key_we_cannot_fetch_is_unauthorized() {
                 .any(|s| s.path_and_query == "/users/carol"),
             "the key was asked for"
         );
+    }
+}
+
+/// The activities a small server received, by type (an `Announce` by the type it carries).
+fn received(seen: &[Seen]) -> Vec<Value> {
+    seen.iter()
+        .filter(|s| s.method == "POST")
+        .map(|s| serde_json::from_slice(&s.body).unwrap())
+        .collect()
+}
+
+fn announced<'a>(activities: &'a [Value], inner_type: &str, object: &str) -> Option<&'a Value> {
+    activities.iter().find(|a| {
+        a["type"] == "Announce"
+            && a["object"]["type"] == inner_type
+            && (a["object"]["object"] == object || a["object"]["object"]["id"] == object)
+    })
+}
+
+/// GETs one of `app`'s URLs as a federating server does.
+async fn fetch_json(app: &TestApp, id: &str) -> (StatusCode, Value) {
+    let path = url::Url::parse(id).unwrap().path().to_string();
+    let res = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn every_activity_we_send_is_a_complete_document_whose_ids_resolve() {
+    let alpha = spawn_named("alpha").await;
+    let gamma = spawn_named("gamma").await;
+    let alice = alpha.register("alice").await;
+    let bob = alpha.register("bob").await;
+    alpha.group(&alice, "design").await;
+    let (status, _) = alpha
+        .post("/api/v1/groups/design/join", Some(&bob), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    gamma.register("carol").await;
+    let carol = person_of(&gamma, "carol").await;
+    // A server that follows our group and hosts a Lemmy community, and keeps what it receives.
+    let key = carol.public_key.clone();
+    let (origin, seen) = remote_server(move |origin| {
+        let id = format!("{origin}/users/carol");
+        let person = json!({
+            "id": id, "type": "Person", "preferredUsername": "carol",
+            "inbox": format!("{id}/inbox"),
+            "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key}
+        });
+        let group = include_str!("../fixtures/lemmy/group.json")
+            .replace("https://enterprise.lemmy.ml", origin);
+        vec![
+            ("/users/carol".into(), StatusCode::OK, person),
+            (
+                "/c/tenforward".into(),
+                StatusCode::OK,
+                serde_json::from_str(&group).unwrap(),
+            ),
+        ]
+    })
+    .await;
+    let as_carol = sign_as(&carol, &format!("{origin}/users/carol")).await;
+    let follow = json!({
+        "id": format!("{origin}/activities/follow/1"), "type": "Follow",
+        "actor": format!("{origin}/users/carol"), "object": at(&alpha, "/g/design")
+    });
+    let (status, body) = post_signed(&as_carol, &alpha, &follow, None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // A thread, a reply, a vote, an edit, a deletion; and a Follow of a remote group.
+    let thread = alpha.thread(&alice, "design", "Complete documents").await;
+    let comment = alpha.comment(&bob, thread, None, "A reply").await;
+    let (status, _) = alpha
+        .post(
+            &format!("/api/v1/threads/{thread}/vote"),
+            Some(&bob),
+            json!({"score": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = alpha
+        .patch(
+            &format!("/api/v1/threads/{thread}"),
+            Some(&alice),
+            json!({"body": "Edited."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = alpha
+        .delete(&format!("/api/v1/comments/{comment}"), Some(&bob))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, found) = alpha
+        .get(
+            &format!("/api/v1/resolve?q={origin}/c/tenforward"),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let handle = found["group"]["handle"].as_str().unwrap().to_string();
+    let (status, _) = alpha
+        .post(
+            &format!("/api/v1/groups/{handle}/join"),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (thread_id, comment_id) = (
+        at(&alpha, &format!("/t/{thread}")),
+        at(&alpha, &format!("/c/{comment}")),
+    );
+    let wanted = [
+        ("Create", thread_id.clone()),
+        ("Create", comment_id.clone()),
+        ("Like", thread_id.clone()),
+        ("Update", thread_id.clone()),
+        ("Delete", comment_id.clone()),
+    ];
+    eventually("every activity is delivered", || async {
+        let got = received(&seen.lock().unwrap());
+        wanted.iter().all(|(t, o)| announced(&got, t, o).is_some())
+            && got.iter().any(|a| a["type"] == "Accept")
+            && got.iter().any(|a| a["type"] == "Follow")
+    })
+    .await;
+    let got = received(&seen.lock().unwrap());
+    for activity in &got {
+        let context = &activity["@context"];
+        assert!(
+            context[0] == "https://www.w3.org/ns/activitystreams"
+                && context[1] == "https://w3id.org/security/v1",
+            "no @context: {activity}"
+        );
+    }
+    // Each Announce and the activity inside it resolve at their ids, as they were sent; the
+    // reply's Create is a Tombstone already, as the reply is.
+    for (t, o) in &wanted {
+        let gone = *t == "Create" && *o == comment_id;
+        let announce = announced(&got, t, o).unwrap();
+        check_served(&alpha, announce, gone).await;
+    }
+
+    // Once the thread is deleted, what carries or acts on it is gone too; Deletes stay.
+    let (status, _) = alpha
+        .delete(&format!("/api/v1/threads/{thread}"), Some(&alice))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    eventually("the thread's deletion is delivered", || async {
+        announced(&received(&seen.lock().unwrap()), "Delete", &thread_id).is_some()
+    })
+    .await;
+    let got = received(&seen.lock().unwrap());
+    for (t, o, gone) in [
+        ("Create", &thread_id, true),
+        ("Update", &thread_id, true),
+        ("Like", &thread_id, true),
+        ("Create", &comment_id, true),
+        ("Delete", &comment_id, false),
+        ("Delete", &thread_id, false),
+    ] {
+        check_served(&alpha, announced(&got, t, o).unwrap(), gone).await;
+    }
+}
+
+/// An `Announce` we sent and the activity inside it, fetched at their ids: as they were sent,
+/// or (`gone`) a `Tombstone` with 410.
+async fn check_served(app: &TestApp, announce: &Value, gone: bool) {
+    for doc in [announce, &announce["object"]] {
+        let id = doc["id"].as_str().unwrap();
+        let (status, served) = fetch_json(app, id).await;
+        if gone {
+            assert_eq!(status, StatusCode::GONE, "{id}: {served}");
+            assert_eq!(served["type"], "Tombstone", "{served}");
+            assert_eq!(served["id"], id);
+        } else {
+            assert_eq!(status, StatusCode::OK, "{id}: {served}");
+            assert_eq!(served["type"], doc["type"], "{id}");
+            assert_eq!(served["object"], doc["object"], "{id}");
+            assert!(served["@context"].is_array(), "{served}");
+        }
     }
 }
