@@ -10,10 +10,8 @@ pub mod signatures;
 pub mod wire;
 
 use activitypub_federation::{
-    config::Data,
-    fetch::webfinger::{build_webfinger_response_with_type, extract_webfinger_name},
-    protocol::public_key::PublicKey,
-    FEDERATION_CONTENT_TYPE,
+    config::Data, fetch::webfinger::build_webfinger_response_with_type,
+    protocol::public_key::PublicKey, FEDERATION_CONTENT_TYPE,
 };
 use axum::{
     http::{header, HeaderMap, StatusCode},
@@ -700,31 +698,83 @@ struct WebfingerQuery {
     resource: String,
 }
 
-/// `acct:NAME@DOMAIN` for a person or a group (they never share a name).
+/// A person or a group (they never share a name) by `acct:NAME@DOMAIN`, or by its actor URL,
+/// as RFC 7033 asks: a `resource` that is not a URI is a 400; a URI that names nothing here
+/// (another scheme or domain, an unknown name) is a 404.
 async fn webfinger(
     data: Data<AppState>,
     ApiQuery(q): ApiQuery<WebfingerQuery>,
 ) -> Result<Response> {
     let state: &AppState = &data;
-    let name = extract_webfinger_name(&q.resource, &data)
-        .map_err(|_| {
-            Error::invalid(
-                "resource",
-                format!("must be acct:NAME@{}", state.config.domain),
-            )
-        })?
-        .to_string();
-    let (ap_id, kind) = match objects::local_person(state, &name).await {
+    let Some((name, wanted)) = webfinger_name(&q.resource, &state.config.domain)? else {
+        return Ok(webfinger_not_found());
+    };
+    let found = match objects::local_person(state, &name).await {
         Ok(p) => (p.ap_id, "Person"),
-        Err(Error::NotFound(_)) => (
-            objects::local_group(state, &name, 0).await?.group.ap_id,
-            "Group",
-        ),
+        Err(Error::NotFound(_)) => match objects::local_group(state, &name, 0).await {
+            Ok(g) => (g.group.ap_id, "Group"),
+            Err(Error::NotFound(_)) => return Ok(webfinger_not_found()),
+            Err(e) => return Err(e),
+        },
         Err(e) => return Err(e),
     };
+    let (ap_id, kind) = found;
+    if wanted.is_some_and(|w| w != kind) {
+        return Ok(webfinger_not_found());
+    }
     let doc =
         build_webfinger_response_with_type(q.resource.clone(), vec![(url(&ap_id)?, Some(kind))]);
     Ok(([(header::CONTENT_TYPE, "application/jrd+json")], Json(doc)).into_response())
+}
+
+/// The name a WebFinger `resource` asks for here, and the kind of actor when its URL says it;
+/// None for a well-formed URI that names nothing of this instance.
+///
+/// # Errors
+/// 400 for a resource that is not a URI, or an `acct:` URI without `NAME@DOMAIN`.
+fn webfinger_name(resource: &str, domain: &str) -> Result<Option<(String, Option<&'static str>)>> {
+    let malformed = || {
+        Error::BadRequest(format!(
+            "resource must be a URI, such as acct:NAME@{domain}"
+        ))
+    };
+    let uri = Url::parse(resource).map_err(|_| malformed())?;
+    match uri.scheme() {
+        "acct" => {
+            let (name, host) = uri.path().rsplit_once('@').ok_or_else(malformed)?;
+            if name.is_empty() || host.is_empty() {
+                return Err(malformed());
+            }
+            Ok(host
+                .eq_ignore_ascii_case(domain)
+                .then(|| (name.to_string(), None)))
+        }
+        "http" | "https" if actors::authority(&uri).eq_ignore_ascii_case(domain) => {
+            let segments: Vec<&str> = uri
+                .path_segments()
+                .map(Iterator::collect)
+                .unwrap_or_default();
+            Ok(match segments.as_slice() {
+                ["u", name] if !name.is_empty() => Some((name.to_string(), Some("Person"))),
+                ["g", name] if !name.is_empty() => Some((name.to_string(), Some("Group"))),
+                _ => None,
+            })
+        }
+        _ => Ok(None),
+    }
+}
+
+/// WebFinger's 404, the same whatever was asked for.
+fn webfinger_not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(crate::error::ErrorBody {
+            error: "not_found",
+            message: "not found".into(),
+            field: None,
+        }),
+    )
+        .into_response()
 }
 
 async fn nodeinfo_links(State(state): State) -> Json<Value> {
