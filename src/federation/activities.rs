@@ -184,6 +184,10 @@ pub struct Delete {
     pub actor: Url,
     /// The deleted object's id, or the object (a `Tombstone`) with its id.
     pub object: Value,
+    /// Present (the reason, possibly empty) on a steward's removal, as Lemmy sends it; absent
+    /// when the author deletes their own content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -491,6 +495,8 @@ async fn receive(
                     }
                 }
                 Undoable::Vote(v) => vote(data, &v.actor, &v.object, 0, raw, relayed_by).await?,
+                // A removal undone (Lemmy's `summary` on the inner `Delete`, or a steward's
+                // `Delete` of someone else's content): restored.
                 Undoable::Delete(d) => {
                     let object = id_of(&d.object)
                         .ok_or_else(|| Error::Refused("Undo of a Delete of nothing".into()))?;
@@ -751,7 +757,8 @@ async fn mod_action(
     }
 }
 
-/// A `Delete` by an author of their thread or comment, or of their own account.
+/// A `Delete` by an author of their thread or comment, or of their own account; or a steward's
+/// removal.
 async fn delete(
     data: &Data<AppState>,
     d: Delete,
@@ -768,8 +775,10 @@ async fn delete(
         Some(objects::ReplyTarget::Comment(c)) => Some(c.author_id),
         None => None,
     };
-    if author_id.is_some_and(|a| a != author.id) {
-        // Someone else's content: a steward's removal, as Lemmy sends it.
+    // A `summary` marks a steward's removal, as Lemmy sends it, even of the steward's own
+    // content (which stays up elsewhere and may be restored). Without one, someone else's
+    // content is still taken as removed by a steward, as other servers send it.
+    if d.summary.is_some() || author_id.is_some_and(|a| a != author.id) {
         return steward_action(
             data,
             &d.actor,

@@ -209,7 +209,7 @@ pub fn deleted(
 /// Steward actions on content, sent as Lemmy's moderators send them.
 #[derive(Debug, Clone, Copy)]
 pub enum ModAction {
-    /// `Delete` by a steward (Lemmy's removal); undone with `Undo(Delete)`.
+    /// `Delete` with a `summary` by a steward (Lemmy's removal); undone with `Undo(Delete)`.
     Remove,
     /// `Lock` of a thread; undone with `Undo(Lock)`.
     Lock,
@@ -239,9 +239,17 @@ pub fn moderation(
     }
     let base = |kind: &str| in_group(o, kind, &steward.ap_id, group, json!(object));
     let undo = |inner: Value| in_group(o, "Undo", &steward.ap_id, group, inner);
+    // Lemmy tells a removal from its author's deletion by `summary` (the reason; empty when
+    // none is given), on the `Delete` and on the one inside its `Undo`. Without it, Lemmy takes
+    // the steward for the author and refuses the `Delete` ("Domains do not match").
+    let removal = || {
+        let mut delete = base("Delete");
+        delete["summary"] = json!("");
+        delete
+    };
     let activity = match (action, value) {
-        (ModAction::Remove, true) => base("Delete"),
-        (ModAction::Remove, false) => undo(base("Delete")),
+        (ModAction::Remove, true) => removal(),
+        (ModAction::Remove, false) => undo(removal()),
         (ModAction::Lock, true) => base("Lock"),
         (ModAction::Lock, false) => undo(base("Lock")),
         (ModAction::Feature, add) => {

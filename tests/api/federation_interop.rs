@@ -16,17 +16,17 @@ fn at(app: &TestApp, path: &str) -> String {
     format!("http://{}{path}", app.server.state.config.domain)
 }
 
-/// A Lemmy fixture with its hosts moved to the test instances: `ds9` (the sender's) to `from`,
+/// A Lemmy fixture with its hosts moved to test origins: `ds9` (the sender's) to `from`,
 /// `enterprise` (the community's) to `to`.
-fn lemmy(path: &str, from: &TestApp, to: &TestApp) -> Value {
+fn lemmy(path: &str, from: &str, to: &str) -> Value {
     let text = std::fs::read_to_string(format!(
         "{}/tests/fixtures/lemmy/activities/{path}",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap()
-    .replace("http://ds9.lemmy.ml", &at(from, ""))
-    .replace("https://enterprise.lemmy.ml", &at(to, ""))
-    .replace("http://enterprise.lemmy.ml", &at(to, ""));
+    .replace("http://ds9.lemmy.ml", from)
+    .replace("https://enterprise.lemmy.ml", to)
+    .replace("http://enterprise.lemmy.ml", to);
     serde_json::from_str(&text).unwrap()
 }
 
@@ -91,7 +91,7 @@ async fn activities_about_objects_we_do_not_have_are_accepted_and_dropped() {
         ("deletion/undo_delete_page.json", 5),
         ("deletion/remove_note.json", 6),
     ] {
-        let mut activity = lemmy(path, &gamma, &alpha);
+        let mut activity = lemmy(path, &at(&gamma, ""), &at(&alpha, ""));
         // Signed by the actor it names, on the sender's server.
         activity["actor"] = json!(at(&gamma, "/u/lemmy_alpha"));
         if let Some(inner) = activity["object"].as_object_mut() {
@@ -391,5 +391,200 @@ async fn check_served(app: &TestApp, announce: &Value, gone: bool) {
             assert_eq!(served["object"], doc["object"], "{id}");
             assert!(served["@context"].is_array(), "{served}");
         }
+    }
+}
+
+#[tokio::test]
+async fn a_lemmy_moderator_removing_their_own_post_removes_it_and_undo_restores_it() {
+    let alpha = spawn_named("alpha").await;
+    // Gamma plays the Lemmy instance: lemmy_beta moderates its community `main`.
+    let gamma = spawn_named("gamma").await;
+    let lemmy_beta = gamma.register("lemmy_beta").await;
+    gamma.group(&lemmy_beta, "main").await;
+    let alice = alpha.register("alice").await;
+    let main = resolve_and_join(&alpha, &alice, &gamma.handle("main")).await;
+    let thread = gamma
+        .thread(&lemmy_beta, "main", "Removed by its own author")
+        .await;
+    let post = at(&gamma, &format!("/t/{thread}"));
+    eventually("the post reaches alpha", || async {
+        let (_, threads) = alpha
+            .get(&format!("/api/v1/groups/{main}/threads"), Some(&alice))
+            .await;
+        threads["items"][0]["id"].is_i64()
+    })
+    .await;
+    let (_, threads) = alpha
+        .get(&format!("/api/v1/groups/{main}/threads"), Some(&alice))
+        .await;
+    let local = threads["items"][0]["id"].as_i64().unwrap();
+    let (community, moderator) = (at(&gamma, "/g/main"), at(&gamma, "/u/lemmy_beta"));
+    let as_community = signer(&gamma, &community).await;
+    // Lemmy's own shapes, announced by the community.
+    let shape = |a: &mut Value| {
+        if a["type"] == "Delete" {
+            a["object"] = json!(post);
+        }
+        a["actor"] = json!(moderator);
+        a["cc"] = json!([community]);
+        a["audience"] = json!(community);
+    };
+    let shaped = |mut activity: Value| {
+        if activity["object"].is_object() {
+            shape(&mut activity["object"]);
+        }
+        shape(&mut activity);
+        activity
+    };
+    let announce = |n: u32, activity: Value| {
+        json!({
+            "id": at(&gamma, &format!("/activities/announce/lemmy{n}")), "type": "Announce",
+            "actor": community, "object": activity,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [format!("{community}/followers")]
+        })
+    };
+    let origin = at(&gamma, "");
+    let remove = shaped(lemmy("deletion/remove_note.json", &origin, &origin));
+    assert_eq!(remove["summary"], "bad comment");
+    let (status, body) =
+        post_signed(&as_community, &alpha, &announce(1, remove), None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, t) = alpha
+        .get(&format!("/api/v1/threads/{local}"), Some(&alice))
+        .await;
+    assert_eq!(
+        (
+            t["thread"]["removed"].clone(),
+            t["thread"]["deleted"].clone()
+        ),
+        (json!(true), json!(false)),
+        "{t}"
+    );
+
+    let undo = shaped(lemmy("deletion/undo_remove_note.json", &origin, &origin));
+    let (status, body) = post_signed(&as_community, &alpha, &announce(2, undo), None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, t) = alpha
+        .get(&format!("/api/v1/threads/{local}"), Some(&alice))
+        .await;
+    assert_eq!(
+        (
+            t["thread"]["removed"].clone(),
+            t["thread"]["deleted"].clone()
+        ),
+        (json!(false), json!(false)),
+        "{t}"
+    );
+    // Live again, here as on Lemmy: our members reply.
+    alpha.comment(&alice, local, None, "Glad it is back").await;
+}
+
+#[tokio::test]
+async fn our_stewards_removal_reaches_lemmy_as_a_removal() {
+    let alpha = spawn_named("alpha").await;
+    let gamma = spawn_named("gamma").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "design").await;
+    let thread = alpha.thread(&alice, "design", "A Lemmy user replies").await;
+    gamma.register("carol").await;
+    let carol = person_of(&gamma, "carol").await;
+    // A Lemmy instance (a small server) whose user follows our group and replies.
+    let key = carol.public_key.clone();
+    let (lemmy_origin, seen) = remote_server(move |origin| {
+        let id = format!("{origin}/u/lemmy_alpha");
+        let person = json!({
+            "id": id, "type": "Person", "preferredUsername": "lemmy_alpha",
+            "inbox": format!("{id}/inbox"), "endpoints": {"sharedInbox": format!("{origin}/inbox")},
+            "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": key}
+        });
+        vec![("/u/lemmy_alpha".into(), StatusCode::OK, person)]
+    })
+    .await;
+    let user = format!("{lemmy_origin}/u/lemmy_alpha");
+    let as_user = sign_as(&carol, &user).await;
+    let group = at(&alpha, "/g/design");
+    let follow = lemmy("following/follow.json", &lemmy_origin, &at(&alpha, ""));
+    let follow = json!({"id": follow["id"], "type": "Follow", "actor": user, "object": group});
+    let (status, body) = post_signed(&as_user, &alpha, &follow, None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut create = lemmy(
+        "create_or_update/create_comment.json",
+        &lemmy_origin,
+        &at(&alpha, ""),
+    );
+    create["object"]["inReplyTo"] = json!(at(&alpha, &format!("/t/{thread}")));
+    for a in ["cc", "audience"] {
+        let value = if a == "cc" {
+            json!([group])
+        } else {
+            json!(group)
+        };
+        create[a] = value.clone();
+        create["object"][a] = value;
+    }
+    let (status, body) = post_signed(&as_user, &alpha, &create, None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let note = create["object"]["id"].as_str().unwrap().to_string();
+    let (_, t) = alpha
+        .get(&format!("/api/v1/threads/{thread}"), Some(&alice))
+        .await;
+    let comment = t["comments"][0]["id"].as_i64().unwrap();
+
+    // Alice, a steward, removes the reply, then restores it.
+    for value in [true, false] {
+        let (status, body) = alpha
+            .post(
+                &format!("/api/v1/comments/{comment}/remove"),
+                Some(&alice),
+                json!({"value": value}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let kinds = |a: &Value| {
+        (
+            a["type"].clone(),
+            a["object"]["type"].clone(),
+            a["object"]["object"]["type"].clone(),
+        )
+    };
+    eventually("the removal and its undoing are delivered", || async {
+        let got = received(&seen.lock().unwrap());
+        got.iter()
+            .any(|a| kinds(a) == (json!("Announce"), json!("Undo"), json!("Delete")))
+    })
+    .await;
+    let got = received(&seen.lock().unwrap());
+    let remove = &got
+        .iter()
+        .find(|a| kinds(a).0 == "Announce" && kinds(a).1 == "Delete")
+        .expect("the removal")["object"];
+    let undo = &got
+        .iter()
+        .find(|a| kinds(a).1 == "Undo")
+        .expect("the restoration")["object"];
+    // As Lemmy checks them: a Delete by someone else than the author needs a summary (else
+    // "Domains do not match"), in the Undo too; and they have Lemmy's own fields.
+    for (delete, fixture) in [
+        (remove, lemmy("deletion/remove_note.json", "", "")),
+        (
+            &undo["object"],
+            lemmy("deletion/undo_remove_note.json", "", "")["object"].clone(),
+        ),
+    ] {
+        assert_eq!(delete["object"], note, "{delete}");
+        assert_eq!(delete["actor"], at(&alpha, "/u/alice"));
+        assert!(delete["summary"].is_string(), "a removal says so: {delete}");
+        for key in fixture.as_object().unwrap().keys() {
+            assert!(delete.get(key).is_some(), "{key} missing from {delete}");
+        }
+    }
+    for key in lemmy("deletion/undo_remove_note.json", "", "")
+        .as_object()
+        .unwrap()
+        .keys()
+    {
+        assert!(undo.get(key).is_some(), "{key} missing from {undo}");
     }
 }
