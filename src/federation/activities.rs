@@ -495,6 +495,11 @@ async fn receive(
                     }
                 }
                 Undoable::Vote(v) => vote(data, &v.actor, &v.object, 0, raw, relayed_by).await?,
+                // The author's own deletion undone (no `summary`): restored, as Lemmy lets
+                // authors do.
+                Undoable::Delete(d) if d.summary.is_none() => {
+                    undelete(data, d, raw, relayed_by).await?;
+                }
                 // A removal undone (Lemmy's `summary` on the inner `Delete`, or a steward's
                 // `Delete` of someone else's content): restored.
                 Undoable::Delete(d) => {
@@ -803,6 +808,45 @@ async fn delete(
         None => Err(unknown(&object)),
     }
     .map_err(|e| match e {
+        Error::Forbidden(m) => Error::Refused(m),
+        other => other,
+    })
+}
+
+/// The `Undo` of a `Delete` without `summary`: the author restores their thread or comment. Of
+/// someone else's content, it undoes a steward's removal, as that `Delete` was taken.
+async fn undelete(
+    data: &Data<AppState>,
+    d: Delete,
+    raw: Value,
+    relayed_by: Option<&Group>,
+) -> Result<()> {
+    let object =
+        id_of(&d.object).ok_or_else(|| Error::Refused("Undo of a Delete of nothing".into()))?;
+    let actor = person(data, &d.actor).await?;
+    let restored = match objects::by_ap_id(data, object.as_str()).await? {
+        Some(objects::ReplyTarget::Thread(t)) if t.author_id == actor.id => {
+            arrival(relayed_by).check(&objects::group_of_thread(data, t.id).await?)?;
+            threads::restore_as(data, actor, t.id, raw).await
+        }
+        Some(objects::ReplyTarget::Comment(c)) if c.author_id == actor.id => {
+            arrival(relayed_by).check(&objects::group_of_thread(data, c.thread_id).await?)?;
+            comments::restore_as(data, actor, c.id, raw).await
+        }
+        _ => {
+            return steward_action(
+                data,
+                &d.actor,
+                &object,
+                ThreadFlag::Removed,
+                false,
+                raw,
+                relayed_by,
+            )
+            .await
+        }
+    };
+    restored.map_err(|e| match e {
         Error::Forbidden(m) => Error::Refused(m),
         other => other,
     })

@@ -189,7 +189,7 @@ fn in_group(o: &Origin, kind: &str, actor: &str, group: &Group, object: Value) -
     })
 }
 
-/// A thread or comment was deleted by its author.
+/// A thread or comment was deleted by its author (or restored, on the `Undo` received).
 pub fn deleted(
     conn: &mut AnyConnection,
     o: &Origin,

@@ -395,7 +395,7 @@ async fn check_served(app: &TestApp, announce: &Value, gone: bool) {
 }
 
 #[tokio::test]
-async fn a_lemmy_moderator_removing_their_own_post_removes_it_and_undo_restores_it() {
+async fn a_lemmy_moderators_removal_and_deletion_of_their_own_post_are_told_apart_and_undone() {
     let alpha = spawn_named("alpha").await;
     // Gamma plays the Lemmy instance: lemmy_beta moderates its community `main`.
     let gamma = spawn_named("gamma").await;
@@ -478,6 +478,32 @@ async fn a_lemmy_moderator_removing_their_own_post_removes_it_and_undo_restores_
     );
     // Live again, here as on Lemmy: our members reply.
     alpha.comment(&alice, local, None, "Glad it is back").await;
+
+    // Deleted by its author (no summary), then restored by them, as Lemmy lets authors do.
+    let delete = shaped(lemmy("deletion/delete_page.json", &origin, &origin));
+    assert!(delete.get("summary").is_none());
+    let (status, body) =
+        post_signed(&as_community, &alpha, &announce(3, delete), None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let state = |t: &Value| {
+        (
+            t["thread"]["removed"].clone(),
+            t["thread"]["deleted"].clone(),
+        )
+    };
+    let (_, t) = alpha
+        .get(&format!("/api/v1/threads/{local}"), Some(&alice))
+        .await;
+    assert_eq!(state(&t), (json!(false), json!(true)), "{t}");
+    let undo = shaped(lemmy("deletion/undo_delete_page.json", &origin, &origin));
+    let (status, body) = post_signed(&as_community, &alpha, &announce(4, undo), None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, t) = alpha
+        .get(&format!("/api/v1/threads/{local}"), Some(&alice))
+        .await;
+    assert_eq!(state(&t), (json!(false), json!(false)), "{t}");
+    assert_eq!(t["thread"]["title"], "Removed by its own author");
+    alpha.comment(&alice, local, None, "And back again").await;
 }
 
 #[tokio::test]
