@@ -516,3 +516,35 @@ pub async fn unfollow_person(state: &AppState, follower: Person, followed: Perso
         })
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::remote_name;
+
+    #[test]
+    fn actors_without_preferred_username_are_named_after_their_id() {
+        let name =
+            |given: Option<&str>, id: &str| remote_name(given, &url::Url::parse(id).unwrap()).ok();
+        assert_eq!(
+            name(Some("alice"), "https://a.example/u/x").as_deref(),
+            Some("alice")
+        );
+        assert_eq!(
+            name(None, "https://a.example/ap/users/110224").as_deref(),
+            Some("110224")
+        );
+        assert_eq!(
+            name(None, "https://a.example/users/bob/").as_deref(),
+            Some("bob")
+        );
+        assert_eq!(
+            name(None, "https://a.example/@carol").as_deref(),
+            Some("carol")
+        );
+        assert_eq!(
+            name(None, "https://a.example/").as_deref(),
+            Some("a.example")
+        );
+        assert_eq!(name(Some("two words"), "https://a.example/u/x"), None);
+    }
+}
