@@ -51,6 +51,11 @@ pub fn routes() -> Router {
         .route("/g/{name}/moderators", get(group_moderators))
         .route("/g/{name}/featured", get(group_featured))
         .route("/activities/{kind}/{token}", get(activity))
+        .route(
+            "/g/{name}/activities/announce/create/{id}",
+            get(outbox_announce),
+        )
+        .route("/t/{id}/activities/create", get(outbox_create))
         .route("/inbox", post(inbox))
         .route("/u/{name}/inbox", post(inbox))
         .route("/g/{name}/inbox", post(inbox))
@@ -632,28 +637,58 @@ async fn group_outbox(State(state): State, ApiPath(name): ApiPath<String>) -> Re
     let items = g
         .recent
         .iter()
-        .map(|t| {
-            let page = page_json(t)?;
-            Ok(json!({
-                "type": "Announce",
-                "id": format!("{}/activities/announce/create/{}", g.group.ap_id, t.thread.id),
-                "actor": g.group.ap_id,
-                "to": [PUBLIC],
-                "cc": [format!("{}/followers", g.group.ap_id)],
-                "object": {
-                    "type": "Create",
-                    "id": format!("{}/activities/create", t.thread.ap_id),
-                    "actor": t.author_ap_id,
-                    "to": [PUBLIC],
-                    "cc": [g.group.ap_id],
-                    "audience": g.group.ap_id,
-                    "object": page,
-                },
-            }))
-        })
+        .map(announce_of_thread)
         .collect::<Result<Vec<_>>>()?;
     let mut doc = ordered(format!("{}/outbox", g.group.ap_id), items)?;
     doc.total_items = Some(g.group.thread_count);
+    activity_json(StatusCode::OK, &doc)
+}
+
+/// A thread of one of our groups as an outbox item: the group's `Announce` of the author's
+/// `Create`, under ids that [`outbox_announce`] and [`outbox_create`] serve.
+fn announce_of_thread(t: &ThreadObject) -> Result<Value> {
+    Ok(json!({
+        "type": "Announce",
+        "id": format!("{}/activities/announce/create/{}", t.group_ap_id, t.thread.id),
+        "actor": t.group_ap_id,
+        "to": [PUBLIC],
+        "cc": [format!("{}/followers", t.group_ap_id)],
+        "object": create_of_thread(t)?,
+    }))
+}
+
+fn create_of_thread(t: &ThreadObject) -> Result<Value> {
+    Ok(json!({
+        "type": "Create",
+        "id": format!("{}/activities/create", t.thread.ap_id),
+        "actor": t.author_ap_id,
+        "to": [PUBLIC],
+        "cc": [t.group_ap_id],
+        "audience": t.group_ap_id,
+        "object": page_json(t)?,
+    }))
+}
+
+/// An outbox item at its id; a `Tombstone` (410) once the thread is deleted or removed.
+async fn outbox_announce(
+    State(state): State,
+    ApiPath((name, id)): ApiPath<(String, i64)>,
+) -> Result<Response> {
+    let t = objects::thread_of_local_group(&state, &name, id).await?;
+    let doc = announce_of_thread(&t)?;
+    if t.thread.deleted || t.thread.removed {
+        return tombstone(doc["id"].as_str().unwrap_or_default());
+    }
+    activity_json(StatusCode::OK, &doc)
+}
+
+/// The `Create` inside an outbox item, for a thread written here.
+async fn outbox_create(State(state): State, ApiPath(id): ApiPath<i64>) -> Result<Response> {
+    let t = objects::local_thread(&state, id).await?;
+    let doc = create_of_thread(&t)?;
+    if t.thread.deleted || t.thread.removed {
+        return tombstone(doc["id"].as_str().unwrap_or_default());
+    }
     activity_json(StatusCode::OK, &doc)
 }
 

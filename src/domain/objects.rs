@@ -150,6 +150,27 @@ pub async fn local_thread(state: &AppState, id: i64) -> Result<ThreadObject> {
         .await
 }
 
+/// A thread, by whomever, of the local group `name`.
+///
+/// # Errors
+/// 404 for an unknown group or thread, or a thread of another group.
+pub async fn thread_of_local_group(state: &AppState, name: &str, id: i64) -> Result<ThreadObject> {
+    let (instance, name) = (state.instance_id, name.to_string());
+    state
+        .db
+        .read(move |conn| {
+            let group = find_group(conn, instance, &name)?;
+            let thread = find_thread(conn, id)?;
+            if !group.local || thread.group_id != group.id {
+                return Err(Error::NotFound("thread"));
+            }
+            thread_objects(conn, vec![thread])?
+                .pop()
+                .ok_or(Error::NotFound("thread"))
+        })
+        .await
+}
+
 /// A local comment.
 ///
 /// # Errors

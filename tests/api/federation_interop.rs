@@ -353,6 +353,13 @@ async fn every_activity_we_send_is_a_complete_document_whose_ids_resolve() {
         check_served(&alpha, announce, gone).await;
     }
 
+    // So do the items of the group's outbox.
+    let (status, outbox) = fetch_json(&alpha, &at(&alpha, "/g/design/outbox")).await;
+    assert_eq!(status, StatusCode::OK);
+    let item = outbox["orderedItems"][0].clone();
+    assert_eq!(item["object"]["object"]["id"], thread_id, "{outbox}");
+    check_served(&alpha, &item, false).await;
+
     // Once the thread is deleted, what carries or acts on it is gone too; Deletes stay.
     let (status, _) = alpha
         .delete(&format!("/api/v1/threads/{thread}"), Some(&alice))
@@ -373,6 +380,7 @@ async fn every_activity_we_send_is_a_complete_document_whose_ids_resolve() {
     ] {
         check_served(&alpha, announced(&got, t, o).unwrap(), gone).await;
     }
+    check_served(&alpha, &item, true).await;
 }
 
 /// An `Announce` we sent and the activity inside it, fetched at their ids: as they were sent,
