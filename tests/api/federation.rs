@@ -83,6 +83,8 @@ async fn webfinger_answers_as_rfc_7033_says() {
         let (status, body) = ask(malformed.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{malformed:?}: {body}");
     }
+    let (status, _) = app.get("/.well-known/webfinger", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no resource");
     // A URI naming nothing here: 404, saying only that.
     for unknown in [
         format!("acct:nobody@{domain}"),

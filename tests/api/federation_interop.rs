@@ -204,6 +204,21 @@ async fn a_signer_whose_key_we_cannot_fetch_is_unauthorized() {
             "the key was asked for"
         );
     }
+    // An account deleted at its server (410) announcing its own deletion: nothing to verify
+    // or delete, and nothing for the sender to retry.
+    let (origin, _) = remote_server(|_| {
+        let gone = json!({"type": "Tombstone"});
+        vec![("/users/carol".into(), StatusCode::GONE, gone)]
+    })
+    .await;
+    let as_carol = sign_as(&carol, &format!("{origin}/users/carol")).await;
+    let actor = format!("{origin}/users/carol");
+    let delete = json!({
+        "id": format!("{actor}#delete"), "type": "Delete", "actor": actor, "object": actor,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"]
+    });
+    let (status, body) = post_signed(&as_carol, &alpha, &delete, None, |_| {}).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
 }
 
 /// The activities a small server received, by type (an `Announce` by the type it carries).
