@@ -296,6 +296,13 @@ async fn every_activity_we_send_is_a_complete_document_whose_ids_resolve() {
     // A thread, a reply, a vote, an edit, a deletion; and a Follow of a remote group.
     let thread = alpha.thread(&alice, "design", "Complete documents").await;
     let comment = alpha.comment(&bob, thread, None, "A reply").await;
+    // A vote from elsewhere, which the group relays as it came, inside its own Announce.
+    let dislike = json!({
+        "id": format!("{origin}/activities/dislike/1"), "type": "Dislike",
+        "actor": format!("{origin}/users/carol"), "object": at(&alpha, &format!("/t/{thread}"))
+    });
+    let (status, body) = post_signed(&as_carol, &alpha, &dislike, None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _) = alpha
         .post(
             &format!("/api/v1/threads/{thread}/vote"),
@@ -349,9 +356,15 @@ async fn every_activity_we_send_is_a_complete_document_whose_ids_resolve() {
         wanted.iter().all(|(t, o)| announced(&got, t, o).is_some())
             && got.iter().any(|a| a["type"] == "Accept")
             && got.iter().any(|a| a["type"] == "Follow")
+            && got.iter().any(|a| a["object"]["id"] == dislike["id"])
     })
     .await;
     let got = received(&seen.lock().unwrap());
+    let relayed = got
+        .iter()
+        .find(|a| a["object"]["id"] == dislike["id"])
+        .unwrap();
+    assert_eq!(relayed["object"], dislike, "relayed unchanged");
     for activity in &got {
         let context = &activity["@context"];
         assert!(
