@@ -191,6 +191,11 @@ pub async fn federation_config(state: &AppState) -> anyhow::Result<FederationCon
     FederationConfig::builder()
         // Fetches are signed as the instance, for servers that refuse unsigned GETs.
         .signed_fetch_actor(&instance_actor)
+        // Sign as Mastodon does: `(request-target)`, `host` and `date` (and `digest`), not the
+        // `(created)`/`(expires)` pseudo-headers. Mastodon's secure mode refuses a GET whose
+        // `host` is unsigned, and other servers require `date`. Incoming signatures are
+        // verified the same way either way.
+        .http_signature_compat(true)
         .domain(state.config.domain.clone())
         .app_data(state.clone())
         .client(state.http.clone())

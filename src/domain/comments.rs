@@ -532,6 +532,30 @@ pub async fn delete_as(
     id: i64,
     received: Option<serde_json::Value>,
 ) -> Result<()> {
+    set_deleted(state, author, id, true, received).await
+}
+
+/// Restores a comment its remote author deleted, on the `Undo` of that `Delete` (`received`,
+/// relayed if the group is ours), as Lemmy lets authors do.
+///
+/// # Errors
+/// 403 for anyone but the author, 404 for an unknown comment.
+pub async fn restore_as(
+    state: &AppState,
+    author: Person,
+    id: i64,
+    received: serde_json::Value,
+) -> Result<()> {
+    set_deleted(state, author, id, false, Some(received)).await
+}
+
+async fn set_deleted(
+    state: &AppState,
+    author: Person,
+    id: i64,
+    deleted: bool,
+    received: Option<serde_json::Value>,
+) -> Result<()> {
     let origin = state.origin();
     state
         .db
@@ -540,17 +564,17 @@ pub async fn delete_as(
             if comment.author_id != author.id {
                 return Err(Error::forbidden("only the author can delete a comment"));
             }
-            if comment.deleted {
+            if comment.deleted == deleted {
                 return Ok(());
             }
             diesel::update(comments::table.find(id))
                 .set((
-                    comments::deleted.eq(true),
+                    comments::deleted.eq(deleted),
                     comments::updated_at.eq(Some(now())),
                 ))
                 .execute(conn)?;
             if !comment.removed {
-                adjust_count(conn, comment.thread_id, -1)?;
+                adjust_count(conn, comment.thread_id, if deleted { -1 } else { 1 })?;
             }
             let group = groups::table
                 .inner_join(threads::table)

@@ -150,7 +150,25 @@ pub(crate) fn ensure_instance(conn: &mut AnyConnection, domain: &str) -> Result<
         .first(conn)?)
 }
 
-fn remote_name(raw: &str) -> Result<String> {
+/// The name a remote actor goes by here: its `preferredUsername`, or, when it gives none (the
+/// property is optional in ActivityPub), the last segment of its id's path (`/users/42` → `42`,
+/// `/@bob` → `bob`), or its host for an id with no path.
+fn remote_name(given: Option<&str>, id: &url::Url) -> Result<String> {
+    let derived;
+    let raw = match given {
+        Some(name) => name,
+        None => {
+            derived = id
+                .path_segments()
+                .and_then(|mut segments| segments.rfind(|s| !s.is_empty()))
+                .map(|s| s.trim_start_matches('@'))
+                .filter(|s| !s.is_empty())
+                .or(id.host_str())
+                .unwrap_or_default()
+                .to_string();
+            &derived
+        }
+    };
     let name = raw.trim();
     if name.is_empty()
         || name.chars().count() > REMOTE_NAME_MAX
@@ -194,7 +212,7 @@ fn markdown_source(source: Option<&crate::federation::wire::Source>) -> String {
 /// # Errors
 /// An unusable name, or a name already held by another actor of that instance.
 pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person> {
-    let username = remote_name(&json.preferred_username)?;
+    let username = remote_name(json.preferred_username.as_deref(), &json.id)?;
     let domain = authority(&json.id);
     let person = state
         .db
@@ -281,7 +299,7 @@ pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person>
 /// # Errors
 /// An unusable name, or a name already held by another group of that instance.
 pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
-    let name = remote_name(&json.preferred_username)?;
+    let name = remote_name(json.preferred_username.as_deref(), &json.id)?;
     let domain = authority(&json.id);
     let group = state
         .db
@@ -612,4 +630,36 @@ pub async fn unfollow_person(state: &AppState, follower: Person, followed: Perso
             Ok(())
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remote_name;
+
+    #[test]
+    fn actors_without_preferred_username_are_named_after_their_id() {
+        let name =
+            |given: Option<&str>, id: &str| remote_name(given, &url::Url::parse(id).unwrap()).ok();
+        assert_eq!(
+            name(Some("alice"), "https://a.example/u/x").as_deref(),
+            Some("alice")
+        );
+        assert_eq!(
+            name(None, "https://a.example/ap/users/110224").as_deref(),
+            Some("110224")
+        );
+        assert_eq!(
+            name(None, "https://a.example/users/bob/").as_deref(),
+            Some("bob")
+        );
+        assert_eq!(
+            name(None, "https://a.example/@carol").as_deref(),
+            Some("carol")
+        );
+        assert_eq!(
+            name(None, "https://a.example/").as_deref(),
+            Some("a.example")
+        );
+        assert_eq!(name(Some("two words"), "https://a.example/u/x"), None);
+    }
 }

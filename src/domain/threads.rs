@@ -714,6 +714,30 @@ pub async fn delete_as(
     id: i64,
     received: Option<serde_json::Value>,
 ) -> Result<()> {
+    set_deleted(state, author, id, true, received).await
+}
+
+/// Restores a thread its remote author deleted, on the `Undo` of that `Delete` (`received`,
+/// relayed if the group is ours), as Lemmy lets authors do.
+///
+/// # Errors
+/// 403 for anyone but the author, 404 for an unknown thread.
+pub async fn restore_as(
+    state: &AppState,
+    author: Person,
+    id: i64,
+    received: serde_json::Value,
+) -> Result<()> {
+    set_deleted(state, author, id, false, Some(received)).await
+}
+
+async fn set_deleted(
+    state: &AppState,
+    author: Person,
+    id: i64,
+    deleted: bool,
+    received: Option<serde_json::Value>,
+) -> Result<()> {
     let origin = state.origin();
     state
         .db
@@ -722,18 +746,19 @@ pub async fn delete_as(
             if thread.author_id != author.id {
                 return Err(Error::forbidden("only the author can delete a thread"));
             }
-            if thread.deleted {
+            if thread.deleted == deleted {
                 return Ok(());
             }
             diesel::update(threads::table.find(id))
                 .set((
-                    threads::deleted.eq(true),
+                    threads::deleted.eq(deleted),
                     threads::updated_at.eq(Some(now())),
                 ))
                 .execute(conn)?;
             if !thread.removed {
+                let delta: i64 = if deleted { -1 } else { 1 };
                 diesel::update(groups::table.find(thread.group_id))
-                    .set(groups::thread_count.eq(groups::thread_count - 1))
+                    .set(groups::thread_count.eq(groups::thread_count + delta))
                     .execute(conn)?;
             }
             let group = groups::table

@@ -49,7 +49,9 @@ pub struct PersonJson {
     #[serde(rename = "type")]
     pub kind: String,
     pub id: Url,
-    pub preferred_username: String,
+    /// Some servers leave it out; we then name the actor after its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,7 +84,9 @@ pub struct GroupJson {
     #[serde(rename = "type")]
     pub kind: String,
     pub id: Url,
-    pub preferred_username: String,
+    /// Some servers leave it out; we then name the actor after its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

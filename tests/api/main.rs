@@ -10,6 +10,7 @@ mod federation;
 mod federation_backfill;
 mod federation_faults;
 mod federation_flows;
+mod federation_interop;
 mod federation_mastodon;
 mod federation_relay;
 mod federation_security;
