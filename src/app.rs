@@ -292,18 +292,16 @@ pub async fn start(
     let worker = crate::workers::spawn_delivery(federation);
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                SocketAddr,
-            >(app),
-        )
-        .with_graceful_shutdown(async {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let limits = &state.config.limits;
+    let conn_limits = crate::server::ConnLimits {
+        header_read: Duration::from_secs(limits.header_read_seconds),
+        idle: Duration::from_secs(limits.idle_seconds),
+        per_address: limits.connections_per_address,
+        uncapped: Arc::new(|_| false),
+    };
+    let task = tokio::spawn(crate::server::serve(listener, app, conn_limits, async {
+        let _ = rx.await;
+    }));
     Ok(RunningServer {
         addr,
         state,

@@ -80,6 +80,13 @@ pub struct Limits {
     pub comments_per_thread: i64,
     /// Sign-in and registration attempts per client address per minute (more: 429).
     pub auth_attempts_per_minute: u32,
+    /// Seconds a client has to send a request's headers before its connection is closed.
+    pub header_read_seconds: u64,
+    /// Seconds a connection may stay open with no request in flight.
+    pub idle_seconds: u64,
+    /// Open connections one client address may hold (an IPv6 client: its /64); more are
+    /// closed as they arrive.
+    pub connections_per_address: usize,
 }
 
 impl Default for Config {
@@ -112,6 +119,9 @@ impl Default for Limits {
             max_page_size: 100,
             comments_per_thread: 1000,
             auth_attempts_per_minute: 30,
+            header_read_seconds: 30,
+            idle_seconds: 60,
+            connections_per_address: 256,
         }
     }
 }
@@ -209,6 +219,12 @@ impl Config {
             return bad(
                 "limits",
                 "comments_per_thread and auth_attempts_per_minute must be positive",
+            );
+        }
+        if l.header_read_seconds == 0 || l.idle_seconds == 0 || l.connections_per_address == 0 {
+            return bad(
+                "limits",
+                "header_read_seconds, idle_seconds and connections_per_address must be positive",
             );
         }
         Ok(())

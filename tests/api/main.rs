@@ -4,6 +4,7 @@ mod helpers;
 
 mod accounts;
 mod cli;
+mod connections;
 mod content;
 mod database;
 mod federation;
