@@ -40,6 +40,9 @@ pub struct Config {
     /// then four times longer each time, five times in all: some servers drop the first
     /// `Accept` to an instance they have never seen.
     pub follow_resend_seconds: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or CIDR ranges);
+    /// their own connections are not capped per address either.
+    pub trusted_proxies: TrustedProxies,
     pub limits: Limits,
     pub mastodon: MastodonApi,
 }
@@ -54,6 +57,69 @@ pub struct MastodonApi {
     /// Where this server's source code can be had (the AGPL asks operators to offer it to
     /// their users); shown to apps as the instance's `source_url`.
     pub source_url: String,
+}
+
+/// Addresses and CIDR ranges, written as a TOML list or, in the environment, as one
+/// comma-separated string (`COMMONPLACE_TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ListOrText", into = "Vec<String>")]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ListOrText {
+    List(Vec<String>),
+    Text(String),
+}
+
+impl TryFrom<ListOrText> for TrustedProxies {
+    type Error = String;
+
+    fn try_from(value: ListOrText) -> Result<Self, String> {
+        let items = match value {
+            ListOrText::List(items) => items,
+            ListOrText::Text(text) => text.split(',').map(str::to_string).collect(),
+        };
+        items
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!("trusted_proxies: {s:?} is neither an address nor a CIDR range")
+                    })
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+}
+
+impl std::str::FromStr for TrustedProxies {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        TrustedProxies::try_from(ListOrText::Text(s.to_string()))
+    }
+}
+
+impl From<TrustedProxies> for Vec<String> {
+    fn from(value: TrustedProxies) -> Self {
+        value.0.iter().map(ToString::to_string).collect()
+    }
+}
+
+impl TrustedProxies {
+    /// Whether `ip` is one of the proxies (an IPv4 address also in its IPv6-mapped form).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
@@ -103,6 +169,7 @@ impl Default for Config {
             delivery_retry_seconds: 30,
             delivery_claim_seconds: 120,
             follow_resend_seconds: 600,
+            trusted_proxies: TrustedProxies::default(),
             limits: Limits::default(),
             mastodon: MastodonApi::default(),
         }
@@ -286,6 +353,33 @@ mod tests {
             let c = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(c.database_url, "sqlite://commonplace.db");
             assert_eq!(c.base_url(), "http://localhost:8080");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges_from_a_list_or_a_string() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "site.toml",
+                "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"::1\"]\n",
+            )?;
+            let c = Config::load(Some(Path::new("site.toml"))).map_err(|e| e.to_string())?;
+            let p = &c.trusted_proxies;
+            assert!(p.contains("127.0.0.1".parse().expect("ip")));
+            assert!(p.contains("::ffff:127.0.0.1".parse().expect("ip")));
+            assert!(p.contains("10.20.30.40".parse().expect("ip")));
+            assert!(p.contains("::1".parse().expect("ip")));
+            assert!(!p.contains("127.0.0.2".parse().expect("ip")));
+            jail.set_env("COMMONPLACE_TRUSTED_PROXIES", "192.0.2.1, 198.51.100.0/24");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert!(c
+                .trusted_proxies
+                .contains("198.51.100.7".parse().expect("ip")));
+            assert!(!c.trusted_proxies.contains("127.0.0.1".parse().expect("ip")));
+            jail.set_env("COMMONPLACE_TRUSTED_PROXIES", "nginx");
+            let err = Config::load(None).expect_err("a name refused").to_string();
+            assert!(err.contains("trusted_proxies"), "{err}");
             Ok(())
         });
     }

@@ -19,5 +19,6 @@ mod groups;
 mod mastodon;
 mod mastodon_content;
 mod mastodon_entities;
+mod proxy;
 mod site;
 mod web;
