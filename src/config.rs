@@ -385,6 +385,19 @@ mod tests {
     }
 
     #[test]
+    fn the_deploy_example_is_valid() {
+        Jail::expect_with(|_| {
+            let path = Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/deploy/commonplace.toml"
+            ));
+            let c = Config::load(Some(path)).map_err(|e| e.to_string())?;
+            assert!(c.trusted_proxies.contains("127.0.0.1".parse().expect("ip")));
+            Ok(())
+        });
+    }
+
+    #[test]
     fn bad_settings_are_refused_with_their_key() {
         Jail::expect_with(|jail| {
             assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
