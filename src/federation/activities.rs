@@ -470,7 +470,7 @@ async fn receive(
             InboxActivity::Reject(r) => {
                 let follower = our_follower(data, &r.object).await?;
                 match any_actor(data, &r.actor).await? {
-                    DbActor::Group(g, _) => groups::remote_unfollow(data, *g, follower).await?,
+                    DbActor::Group(g, _) => groups::follow_rejected(data, *g, follower).await?,
                     DbActor::Person(p, _) => follows::answered(data, *p, follower, false).await?,
                     DbActor::Instance(..) => {
                         return Err(Error::Refused("nothing follows this actor".into()))
