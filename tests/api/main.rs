@@ -11,6 +11,7 @@ mod federation;
 mod federation_faults;
 mod federation_flows;
 mod federation_mastodon;
+mod federation_profiles;
 mod federation_relay;
 mod federation_security;
 mod federation_signatures;
