@@ -86,7 +86,7 @@ http {
   upstream commonplace {
     server 127.0.0.1:$alpha_port;
     keepalive 32;
-    keepalive_timeout 50s;
+    keepalive_timeout 20s;
   }
   server {
     listen 127.0.0.1:$proxy_port;
