@@ -73,17 +73,23 @@ fn bearer(parts: &Parts) -> Result<Option<&str>> {
     }
 }
 
-/// The client's address (for rate limits); unspecified when the server runs without one.
+/// The client's address (for rate limits): the peer's, or the one a trusted proxy forwarded;
+/// unspecified when the server runs without one.
 pub struct ClientIp(pub std::net::IpAddr);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self> {
+        let State(state) = State::from_request_parts(parts, s).await?;
         let info = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
-        Ok(ClientIp(crate::app::client_ip(info)))
+        Ok(ClientIp(crate::app::client_ip(
+            info,
+            &parts.headers,
+            &state.config.trusted_proxies,
+        )))
     }
 }
 

@@ -301,18 +301,19 @@ pub async fn start(
     let worker = crate::workers::spawn_delivery(federation);
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                SocketAddr,
-            >(app),
-        )
-        .with_graceful_shutdown(async {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let limits = &state.config.limits;
+    let conn_limits = crate::server::ConnLimits {
+        header_read: Duration::from_secs(limits.header_read_seconds),
+        idle: Duration::from_secs(limits.idle_seconds),
+        per_address: limits.connections_per_address,
+        uncapped: {
+            let proxies = state.config.trusted_proxies.clone();
+            Arc::new(move |ip| proxies.contains(ip))
+        },
+    };
+    let task = tokio::spawn(crate::server::serve(listener, app, conn_limits, async {
+        let _ = rx.await;
+    }));
     Ok(RunningServer {
         addr,
         state,
@@ -369,7 +370,76 @@ async fn shutdown_signal() {
     }
 }
 
-/// The client's address, for rate limits.
-pub fn client_ip(info: Option<&ConnectInfo<SocketAddr>>) -> IpAddr {
-    info.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+/// The client's address, for rate limits: the connection's peer, or, when that peer is a
+/// trusted proxy, the address it forwarded — the right-most in `X-Forwarded-For` that is not
+/// itself a trusted proxy (the ones to its left could be written by anyone).
+pub fn client_ip(
+    info: Option<&ConnectInfo<SocketAddr>>,
+    headers: &axum::http::HeaderMap,
+    trusted: &crate::config::TrustedProxies,
+) -> IpAddr {
+    let peer = info.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip().to_canonical());
+    if !trusted.contains(peer) {
+        return peer;
+    }
+    let mut client = peer;
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect::<Vec<_>>();
+    for hop in forwarded.iter().rev() {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            // An unreadable hop: stop at the last address known good.
+            break;
+        };
+        client = ip.to_canonical();
+        if !trusted.contains(client) {
+            break;
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let trusted: crate::config::TrustedProxies =
+            serde_json::from_value(serde_json::json!(["10.0.0.0/8", "127.0.0.1"])).expect("list");
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "1.1.1.1, 203.0.113.9, 10.0.0.2".parse().expect("v"),
+        );
+        let from = |peer: &str| ConnectInfo(SocketAddr::new(ip(peer), 4000));
+        // From the proxy: the right-most hop that is not a proxy.
+        assert_eq!(
+            client_ip(Some(&from("127.0.0.1")), &headers, &trusted),
+            ip("203.0.113.9")
+        );
+        // From anyone else the header is the client's own word: ignored.
+        assert_eq!(
+            client_ip(Some(&from("198.51.100.1")), &headers, &trusted),
+            ip("198.51.100.1")
+        );
+        // A proxy that forwarded nothing readable: the proxy itself.
+        headers.insert("x-forwarded-for", "unknown".parse().expect("v"));
+        assert_eq!(
+            client_ip(Some(&from("127.0.0.1")), &headers, &trusted),
+            ip("127.0.0.1")
+        );
+        assert_eq!(
+            client_ip(Some(&from("127.0.0.1")), &HeaderMap::new(), &trusted),
+            ip("127.0.0.1")
+        );
+    }
 }

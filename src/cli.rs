@@ -131,6 +131,13 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// What `config check` found in the database about its domain.
+enum Recorded {
+    NoDatabase,
+    NotYet,
+    Domain(String),
+}
+
 fn init_logs(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
@@ -152,10 +159,41 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Config(ConfigCommand::Check) => {
             println!("{}", toml_like(&config));
             let url = config.database_url.clone();
-            tokio::task::spawn_blocking(move || Db::connect(&url, 1))
-                .await?
-                .context("database")?;
-            println!("configuration is valid and the database answers");
+            // Read-only: a check changes nothing, not even by migrating or creating a file.
+            let found = tokio::task::spawn_blocking(move || {
+                let Some(mut conn) = crate::db::Manager::new(&url).open_read_only()? else {
+                    return Ok(Recorded::NoDatabase);
+                };
+                match crate::domain::site::recorded_domain(&mut conn) {
+                    Ok(Some(domain)) => Ok(Recorded::Domain(domain)),
+                    Ok(None) => Ok(Recorded::NotYet),
+                    Err(e) => Err(anyhow::anyhow!("{e}")),
+                }
+            })
+            .await?
+            .context("database")?;
+            match found {
+                Recorded::NoDatabase => println!(
+                    "configuration is valid; the database does not exist yet and will be \
+                     created for {} at the first start",
+                    config.domain
+                ),
+                Recorded::NotYet => println!(
+                    "configuration is valid and the database answers; it will be set up for {} \
+                     at the first start",
+                    config.domain
+                ),
+                Recorded::Domain(domain) if domain != config.domain => {
+                    anyhow::bail!(crate::domain::site::domain_mismatch(
+                        &domain,
+                        &config.domain
+                    ))
+                }
+                Recorded::Domain(_) => println!(
+                    "configuration is valid and the database answers; it belongs to {}",
+                    config.domain
+                ),
+            }
             Ok(())
         }
         Command::Admin(Admin::CreateUser {

@@ -43,6 +43,9 @@ pub struct Config {
     /// How often a remote group that members here belong to is read again (its stewards,
     /// member count, guidelines and recent threads).
     pub group_refresh_seconds: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or CIDR ranges);
+    /// their own connections are not capped per address either.
+    pub trusted_proxies: TrustedProxies,
     pub limits: Limits,
     pub mastodon: MastodonApi,
 }
@@ -57,6 +60,69 @@ pub struct MastodonApi {
     /// Where this server's source code can be had (the AGPL asks operators to offer it to
     /// their users); shown to apps as the instance's `source_url`.
     pub source_url: String,
+}
+
+/// Addresses and CIDR ranges, written as a TOML list or, in the environment, as one
+/// comma-separated string (`COMMONPLACE_TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ListOrText", into = "Vec<String>")]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ListOrText {
+    List(Vec<String>),
+    Text(String),
+}
+
+impl TryFrom<ListOrText> for TrustedProxies {
+    type Error = String;
+
+    fn try_from(value: ListOrText) -> Result<Self, String> {
+        let items = match value {
+            ListOrText::List(items) => items,
+            ListOrText::Text(text) => text.split(',').map(str::to_string).collect(),
+        };
+        items
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!("trusted_proxies: {s:?} is neither an address nor a CIDR range")
+                    })
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+}
+
+impl std::str::FromStr for TrustedProxies {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        TrustedProxies::try_from(ListOrText::Text(s.to_string()))
+    }
+}
+
+impl From<TrustedProxies> for Vec<String> {
+    fn from(value: TrustedProxies) -> Self {
+        value.0.iter().map(ToString::to_string).collect()
+    }
+}
+
+impl TrustedProxies {
+    /// Whether `ip` is one of the proxies (an IPv4 address also in its IPv6-mapped form).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
@@ -85,6 +151,13 @@ pub struct Limits {
     pub auth_attempts_per_minute: u32,
     /// Threads and comments one member may post per minute, through any door (more: 429).
     pub posts_per_minute: u32,
+    /// Seconds a client has to send a request's headers before its connection is closed.
+    pub header_read_seconds: u64,
+    /// Seconds a connection may stay open with no request in flight.
+    pub idle_seconds: u64,
+    /// Open connections one client address may hold (an IPv6 client: its /64); more are
+    /// closed as they arrive.
+    pub connections_per_address: usize,
 }
 
 impl Default for Config {
@@ -102,6 +175,7 @@ impl Default for Config {
             delivery_claim_seconds: 120,
             follow_resend_seconds: 600,
             group_refresh_seconds: 86_400,
+            trusted_proxies: TrustedProxies::default(),
             limits: Limits::default(),
             mastodon: MastodonApi::default(),
         }
@@ -119,6 +193,9 @@ impl Default for Limits {
             comments_per_thread: 1000,
             auth_attempts_per_minute: 30,
             posts_per_minute: 20,
+            header_read_seconds: 30,
+            idle_seconds: 60,
+            connections_per_address: 256,
         }
     }
 }
@@ -221,6 +298,12 @@ impl Config {
                 "comments_per_thread, auth_attempts_per_minute and posts_per_minute must be positive",
             );
         }
+        if l.header_read_seconds == 0 || l.idle_seconds == 0 || l.connections_per_address == 0 {
+            return bad(
+                "limits",
+                "header_read_seconds, idle_seconds and connections_per_address must be positive",
+            );
+        }
         Ok(())
     }
 
@@ -280,6 +363,46 @@ mod tests {
             let c = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(c.database_url, "sqlite://commonplace.db");
             assert_eq!(c.base_url(), "http://localhost:8080");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges_from_a_list_or_a_string() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "site.toml",
+                "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"::1\"]\n",
+            )?;
+            let c = Config::load(Some(Path::new("site.toml"))).map_err(|e| e.to_string())?;
+            let p = &c.trusted_proxies;
+            assert!(p.contains("127.0.0.1".parse().expect("ip")));
+            assert!(p.contains("::ffff:127.0.0.1".parse().expect("ip")));
+            assert!(p.contains("10.20.30.40".parse().expect("ip")));
+            assert!(p.contains("::1".parse().expect("ip")));
+            assert!(!p.contains("127.0.0.2".parse().expect("ip")));
+            jail.set_env("COMMONPLACE_TRUSTED_PROXIES", "192.0.2.1, 198.51.100.0/24");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert!(c
+                .trusted_proxies
+                .contains("198.51.100.7".parse().expect("ip")));
+            assert!(!c.trusted_proxies.contains("127.0.0.1".parse().expect("ip")));
+            jail.set_env("COMMONPLACE_TRUSTED_PROXIES", "nginx");
+            let err = Config::load(None).expect_err("a name refused").to_string();
+            assert!(err.contains("trusted_proxies"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_deploy_example_is_valid() {
+        Jail::expect_with(|_| {
+            let path = Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/deploy/commonplace.toml"
+            ));
+            let c = Config::load(Some(path)).map_err(|e| e.to_string())?;
+            assert!(c.trusted_proxies.contains("127.0.0.1".parse().expect("ip")));
             Ok(())
         });
     }

@@ -108,6 +108,64 @@ impl Manager {
     }
 }
 
+impl Manager {
+    /// Opens one connection that cannot write, to look without changing anything; `None` when
+    /// a SQLite file does not exist yet (the first start creates it).
+    ///
+    /// # Errors
+    /// The backend refused the connection.
+    pub fn open_read_only(&self) -> anyhow::Result<Option<AnyConnection>> {
+        match self.backend {
+            Backend::Postgres => {
+                let mut c = PgConnection::establish(&self.url)?;
+                c.batch_execute("SET default_transaction_read_only = on")?;
+                Ok(Some(AnyConnection::Postgresql(c)))
+            }
+            Backend::Sqlite => {
+                let path = self.url.trim_start_matches("sqlite://");
+                if !std::path::Path::new(path).exists() {
+                    return Ok(None);
+                }
+                // A URI filename, so `mode=ro`: its path's own `%`, `?` and `#` escaped.
+                let escaped = path
+                    .replace('%', "%25")
+                    .replace('?', "%3f")
+                    .replace('#', "%23");
+                let mut c = SqliteConnection::establish(&format!("file:{escaped}?mode=ro"))?;
+                c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA query_only = ON;")?;
+                Ok(Some(AnyConnection::Sqlite(c)))
+            }
+        }
+    }
+}
+
+/// Whether the database has a table of that name (a fresh one has none before migrations).
+///
+/// # Errors
+/// The query failed.
+pub fn has_table(conn: &mut AnyConnection, name: &str) -> Result<bool> {
+    use diesel::{sql_types::Text, QueryableByName, RunQueryDsl};
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let found: Found = match conn {
+        AnyConnection::Postgresql(c) => diesel::sql_query(
+            "SELECT count(*) AS n FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = $1",
+        )
+        .bind::<Text, _>(name)
+        .get_result(c)?,
+        AnyConnection::Sqlite(c) => diesel::sql_query(
+            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?",
+        )
+        .bind::<Text, _>(name)
+        .get_result(c)?,
+    };
+    Ok(found.n > 0)
+}
+
 impl ManageConnection for Manager {
     type Connection = AnyConnection;
     type Error = r2d2::Error;

@@ -142,7 +142,8 @@ async fn receive_inbox(data: &Data<AppState>, request: axum::extract::Request) -
         check_date(request.headers())?;
     }
     let signed = message_signature || request.headers().contains_key("signature");
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    addressed_to_us(&mut parts, &data.config.domain);
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| Error::RequestTooLarge)?;
@@ -210,6 +211,32 @@ async fn signer(data: &Data<AppState>, activity: &Value) -> Result<actors::DbAct
             )))
         }
         other => other,
+    }
+}
+
+/// Signatures cover the `Host` the sender addressed, which is our domain; a reverse proxy may
+/// pass on another (nginx's plain `proxy_pass` sends the upstream's address, HTTP/2 sends none).
+/// So the signature is checked against the domain: a request signed for another server still
+/// fails, and one that came through such a proxy does not.
+fn addressed_to_us(parts: &mut axum::http::request::Parts, domain: &str) {
+    use axum::http::{header::HOST, HeaderValue};
+    let arrived = parts.headers.get(HOST).and_then(|v| v.to_str().ok());
+    if arrived.is_some_and(|host| !host.eq_ignore_ascii_case(domain)) {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        let arrived = arrived.unwrap_or_default();
+        WARNED.call_once(|| {
+            tracing::warn!(
+                host = arrived,
+                domain,
+                "an inbox request arrived with a Host header other than our domain; its \
+                 signature is checked against the domain. Behind a reverse proxy, pass the Host \
+                 on (nginx: proxy_set_header Host $host), see deploy/README.md"
+            );
+        });
+        tracing::debug!(host = arrived, domain, "inbox request for another Host");
+    }
+    if let Ok(value) = HeaderValue::from_str(domain) {
+        parts.headers.insert(HOST, value);
     }
 }
 

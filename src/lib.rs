@@ -10,5 +10,6 @@ pub mod domain;
 pub mod error;
 pub mod federation;
 pub mod mastodon;
+pub mod server;
 pub mod web;
 pub mod workers;

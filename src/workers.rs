@@ -111,8 +111,20 @@ async fn deliver(data: &Data<AppState>, c: &Claimed) -> std::result::Result<(), 
             message: "inbox refused by the federation policy".into(),
         });
     };
-    task.sign_and_send(data).await?;
-    Ok(())
+    let refusal = crate::federation::client::REFUSAL
+        .scope(std::cell::RefCell::new(None), async {
+            task.sign_and_send(data).await?;
+            Ok::<_, Failure>(crate::federation::client::REFUSAL.with(std::cell::RefCell::take))
+        })
+        .await?;
+    // Sending it again would be refused again.
+    match refusal {
+        Some(message) => Err(Failure {
+            retry: false,
+            message,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Runs deliveries until the returned task is aborted. Several processes may run it against one

@@ -93,6 +93,7 @@ diesel::table! {
         created_at -> Timestamp,
         follow_sent_at -> Nullable<Timestamp>,
         follow_attempts -> Integer,
+        refusal -> Nullable<Text>,
     }
 }
 

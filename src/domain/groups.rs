@@ -22,6 +22,9 @@ const QUERY_MAX: usize = 100;
 
 pub const PENDING: &str = "pending";
 pub const ACCEPTED: &str = "accepted";
+/// A join the group (or its server) refused; `memberships.refusal` says why. Joining again
+/// sends a new request.
+pub const REFUSED: &str = "refused";
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 diesel::define_sql_function!(fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -54,8 +57,11 @@ pub struct GroupUpdate {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MembershipState {
     pub group: String,
-    /// `pending`, `accepted`, or `none` after leaving.
+    /// `pending`, `accepted`, `refused`, or `none` after leaving.
     pub state: String,
+    /// Why a join was refused, as the group's server said it (`refused` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A group by its name here, or by `name@domain` for one on another instance.
@@ -130,11 +136,68 @@ fn stewards_of(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<PersonRef>
 
 fn load_view(conn: &mut AnyConnection, group: Group, viewer_id: Option<i64>) -> Result<GroupView> {
     let stewards = stewards_of(conn, group.id)?;
-    let membership = match viewer_id {
-        Some(v) => membership_of(conn, group.id, v)?,
-        None => None,
+    let (membership, refusal) = match viewer_id {
+        Some(v) => memberships::table
+            .filter(memberships::group_id.eq(group.id))
+            .filter(memberships::person_id.eq(v))
+            .select((memberships::state, memberships::refusal))
+            .first::<(String, Option<String>)>(conn)
+            .optional()?
+            .map_or((None, None), |(s, r)| (Some(s), r)),
+        None => (None, None),
     };
-    Ok(GroupView::new(group, stewards, membership, viewer_id))
+    let mut view = GroupView::new(group, stewards, membership, viewer_id);
+    view.membership_reason = refusal;
+    Ok(view)
+}
+
+/// The group's server answered a member's `Follow` with `Reject` (a steward refused, or the
+/// group ended the membership): the membership stays, refused, so the member sees it.
+///
+/// # Errors
+/// Database failures only.
+pub async fn follow_rejected(state: &AppState, group: Group, person: Person) -> Result<()> {
+    state
+        .db
+        .write(move |conn| {
+            diesel::update(
+                memberships::table
+                    .filter(memberships::group_id.eq(group.id))
+                    .filter(memberships::person_id.eq(person.id)),
+            )
+            .set((
+                memberships::state.eq(REFUSED),
+                memberships::refusal.eq(Some("the group refused the request")),
+            ))
+            .execute(conn)?;
+            recount_members(conn, group.id)
+        })
+        .await
+}
+
+/// A member's `Follow` of a remote group could not be delivered and will not be retried (its
+/// server refused it, e.g. by its federation policy, or ours does): the join is refused, with
+/// what the server answered.
+///
+/// # Errors
+/// Database failures only.
+pub(crate) fn follow_undeliverable(
+    conn: &mut AnyConnection,
+    follow_id: &str,
+    reason: &str,
+) -> Result<()> {
+    let reason: String = reason.chars().take(300).collect();
+    diesel::update(
+        memberships::table
+            .filter(memberships::ap_id.eq(follow_id))
+            .filter(memberships::state.eq(PENDING)),
+    )
+    .set((
+        memberships::state.eq(REFUSED),
+        memberships::refusal.eq(Some(reason)),
+    ))
+    .execute(conn)?;
+    Ok(())
 }
 
 pub(crate) fn recount_members(conn: &mut AnyConnection, group_id: i64) -> Result<()> {
@@ -542,11 +605,24 @@ pub async fn join(state: &AppState, viewer: &Viewer, name: &str) -> Result<Membe
             if is_banned(conn, group.id, person.id)? {
                 return Err(Error::forbidden("you are banned from this group"));
             }
-            if let Some(existing) = membership_of(conn, group.id, person.id)? {
-                return Ok(MembershipState {
-                    group: group.name,
-                    state: existing,
-                });
+            match membership_of(conn, group.id, person.id)? {
+                // A refused join is asked again.
+                Some(existing) if existing == REFUSED => {
+                    diesel::delete(
+                        memberships::table
+                            .filter(memberships::group_id.eq(group.id))
+                            .filter(memberships::person_id.eq(person.id)),
+                    )
+                    .execute(conn)?;
+                }
+                Some(existing) => {
+                    return Ok(MembershipState {
+                        group: group.name,
+                        state: existing,
+                        reason: None,
+                    });
+                }
+                None => {}
             }
             // A remote group answers our Follow with Accept; until then the membership is pending.
             let new_state = if group.approval_required || !group.local {
@@ -583,6 +659,7 @@ pub async fn join(state: &AppState, viewer: &Viewer, name: &str) -> Result<Membe
             Ok(MembershipState {
                 group: group.name,
                 state: new_state.into(),
+                reason: None,
             })
         })
         .await?;
@@ -629,6 +706,7 @@ pub async fn leave(state: &AppState, viewer: &Viewer, name: &str) -> Result<Memb
             Ok(MembershipState {
                 group: group.name,
                 state: "none".into(),
+                reason: None,
             })
         })
         .await?;

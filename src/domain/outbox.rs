@@ -297,6 +297,11 @@ pub async fn settle(
         claimed.attempts,
         claimed.created_at,
     );
+    // A Follow given up on refuses the join it asked for.
+    let follow_id = serde_json::from_str::<serde_json::Value>(&claimed.activity)
+        .ok()
+        .filter(|a| a["type"] == "Follow")
+        .and_then(|a| a["id"].as_str().map(str::to_string));
     state
         .db
         .write(move |conn| {
@@ -334,6 +339,9 @@ pub async fn settle(
                             deliveries::failed_at.eq(give_up.then_some(t)),
                         ))
                         .execute(conn)?;
+                    if let (true, Some(follow_id)) = (give_up, &follow_id) {
+                        crate::domain::groups::follow_undeliverable(conn, follow_id, &error)?;
+                    }
                     diesel::update(instance)
                         .set(instances::failure_count.eq(instances::failure_count + 1))
                         .execute(conn)?;

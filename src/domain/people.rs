@@ -545,7 +545,13 @@ pub async fn update_profile(
             Some(hash)
         }
     };
-    let (id, token_id) = (viewer.id(), viewer.token_id);
+    let (id, token_id, app) = (viewer.id(), viewer.token_id, state.clone());
+    // What other servers keep of the profile; a new password or language changes none of it.
+    let public_change = display_name.is_some()
+        || bio.is_some()
+        || agency.is_some()
+        || role.is_some()
+        || expertise.is_some();
     let person = state
         .db
         .write(move |conn| {
@@ -596,9 +602,16 @@ pub async fn update_profile(
             diesel::update(target)
                 .set(persons::updated_at.eq(now()))
                 .execute(conn)?;
-            Ok(target.select(Person::as_select()).first(conn)?)
+            let person: Person = target.select(Person::as_select()).first(conn)?;
+            if public_change {
+                let json = serde_json::to_value(crate::federation::person_json(&app, &person)?)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                crate::federation::publish::person_updated(conn, &app.origin(), &person, json)?;
+            }
+            Ok(person)
         })
         .await?;
+    state.wake_outbox();
     Ok(person.into())
 }
 

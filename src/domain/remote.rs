@@ -207,6 +207,50 @@ fn markdown_source(source: Option<&crate::federation::wire::Source>) -> String {
         .unwrap_or_default()
 }
 
+/// Agency, role and expertise from a person's profile fields (`PropertyValue`s named `Agency`,
+/// `Role` and `Expertise`, as we publish them), so a remote member counts for their agency as
+/// a local one does. Values may be HTML (Mastodon's are); what does not fit is left out.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ProfileFields {
+    pub agency: Option<String>,
+    pub role: Option<String>,
+    /// Tags as stored (`text::join_tags`).
+    pub expertise: String,
+}
+
+pub fn profile_fields(attachment: &[serde_json::Value]) -> ProfileFields {
+    use crate::domain::text::{html_to_text, join_tags, parse_short, parse_tags};
+    let mut fields = ProfileFields::default();
+    for item in attachment {
+        let Ok(field) =
+            serde_json::from_value::<crate::federation::wire::PropertyValue>(item.clone())
+        else {
+            continue;
+        };
+        if field.kind != "PropertyValue" || field.value.len() > REMOTE_HTML_MAX {
+            continue;
+        }
+        let value = html_to_text(&field.value);
+        let value = value.trim();
+        match field.name.trim().to_lowercase().as_str() {
+            "agency" => fields.agency = parse_short("agency", Some(value)).ok().flatten(),
+            "role" => fields.role = parse_short("role", Some(value)).ok().flatten(),
+            "expertise" => {
+                // Tags one by one: a tag we would refuse here drops only itself.
+                let tags: Vec<String> = value
+                    .split(',')
+                    .filter_map(|t| parse_tags(&[t.to_string()]).ok())
+                    .flatten()
+                    .take(20)
+                    .collect();
+                fields.expertise = join_tags(&tags);
+            }
+            _ => {}
+        }
+    }
+    fields
+}
+
 /// Stores a fetched or received person, updating the row if we know it.
 ///
 /// # Errors
@@ -226,6 +270,7 @@ pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person>
             let inbox = json.inbox.to_string();
             let shared = json.endpoints.as_ref().map(|e| e.shared_inbox.to_string());
             let key = json.public_key.public_key_pem.clone();
+            let fields = profile_fields(&json.attachment);
             let existing = persons::table
                 .filter(persons::ap_id.eq(&ap_id))
                 .select(persons::id)
@@ -280,6 +325,9 @@ pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person>
                     persons::public_key.eq(key),
                     persons::inbox_url.eq(inbox),
                     persons::shared_inbox_url.eq(shared),
+                    persons::agency.eq(fields.agency),
+                    persons::job_role.eq(fields.role),
+                    persons::expertise.eq(fields.expertise),
                     persons::updated_at.eq(t),
                     persons::last_refreshed_at.eq(Some(t)),
                 ))
@@ -634,7 +682,8 @@ pub async fn unfollow_person(state: &AppState, follower: Person, followed: Perso
 
 #[cfg(test)]
 mod tests {
-    use super::remote_name;
+    use super::*;
+    use serde_json::json;
 
     #[test]
     fn actors_without_preferred_username_are_named_after_their_id() {
@@ -661,5 +710,26 @@ mod tests {
             Some("a.example")
         );
         assert_eq!(name(Some("two words"), "https://a.example/u/x"), None);
+    }
+
+    #[test]
+    fn profile_fields_are_read_as_we_publish_them_and_as_mastodon_does() {
+        let fields = profile_fields(&[
+            json!({"type": "PropertyValue", "name": "Agency", "value": "Statistics Canada"}),
+            json!({"type": "PropertyValue", "name": "role", "value": "<p>Data <b>steward</b></p>"}),
+            json!({"type": "PropertyValue", "name": "Expertise", "value": "open data, SDMX, no_way!"}),
+            json!({"type": "PropertyValue", "name": "Website", "value": "<a href=\"https://x\">x</a>"}),
+            json!({"type": "Note", "name": "Agency", "value": "not a field"}),
+            json!("unreadable"),
+        ]);
+        assert_eq!(
+            fields,
+            ProfileFields {
+                agency: Some("Statistics Canada".into()),
+                role: Some("Data steward".into()),
+                expertise: "open data,sdmx".into(),
+            }
+        );
+        assert_eq!(profile_fields(&[]), ProfileFields::default());
     }
 }

@@ -29,6 +29,8 @@ pub struct ReportView {
     pub id: i64,
     pub reporter: PersonRef,
     pub thread_id: Option<i64>,
+    /// The reported thread's title, so stewards see what it is before opening it.
+    pub thread_title: Option<String>,
     pub comment_id: Option<i64>,
     pub reason: String,
     pub resolved: bool,
@@ -147,11 +149,13 @@ pub async fn list(
             require_steward(conn, group.id, &person)?;
             let mut q = reports::table
                 .inner_join(persons::table)
+                .left_join(threads::table.on(reports::thread_id.eq(threads::id.nullable())))
                 .filter(reports::group_id.eq(group.id))
                 .select((
                     reports::id,
                     PersonBrief::as_select(),
                     reports::thread_id,
+                    threads::title.nullable(),
                     reports::comment_id,
                     reports::reason,
                     reports::resolved,
@@ -165,6 +169,7 @@ pub async fn list(
                 i64,
                 PersonBrief,
                 Option<i64>,
+                Option<String>,
                 Option<i64>,
                 String,
                 bool,
@@ -175,14 +180,17 @@ pub async fn list(
     let views = rows
         .into_iter()
         .map(
-            |(id, p, thread_id, comment_id, reason, resolved, created_at)| ReportView {
-                id,
-                reporter: p.into(),
-                thread_id,
-                comment_id,
-                reason,
-                resolved,
-                created_at: created_at.and_utc(),
+            |(id, p, thread_id, thread_title, comment_id, reason, resolved, created_at)| {
+                ReportView {
+                    id,
+                    reporter: p.into(),
+                    thread_id,
+                    thread_title,
+                    comment_id,
+                    reason,
+                    resolved,
+                    created_at: created_at.and_utc(),
+                }
             },
         )
         .collect();

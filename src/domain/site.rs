@@ -42,6 +42,29 @@ impl RegistrationMode {
     }
 }
 
+/// Why a database cannot serve under another domain.
+pub fn domain_mismatch(recorded: &str, configured: &str) -> String {
+    format!(
+        "this database belongs to the instance at {recorded}, but the configured domain is \
+         {configured}; ActivityPub ids cannot change, so set domain back to {recorded}"
+    )
+}
+
+/// The domain the database was created for; `None` before the first start.
+///
+/// # Errors
+/// The database cannot be read.
+pub fn recorded_domain(conn: &mut AnyConnection) -> Result<Option<String>> {
+    if !crate::db::has_table(conn, "instances")? {
+        return Ok(None);
+    }
+    Ok(instances::table
+        .filter(instances::local.eq(true))
+        .select(instances::domain)
+        .first(conn)
+        .optional()?)
+}
+
 /// Finds or creates this server's own instance row; returns its id.
 ///
 /// # Errors
@@ -54,10 +77,9 @@ pub fn ensure_local_instance(conn: &mut AnyConnection, config: &Config) -> Resul
         .optional()?;
     if let Some(instance) = existing {
         if instance.domain != config.domain {
-            return Err(Error::Internal(format!(
-                "this database belongs to the instance at {}, but the configured domain is {}; \
-                 ActivityPub ids cannot change, so set domain back to {}",
-                instance.domain, config.domain, instance.domain
+            return Err(Error::Internal(domain_mismatch(
+                &instance.domain,
+                &config.domain,
             )));
         }
         return Ok(instance.id);

@@ -210,8 +210,11 @@ pub struct GroupView {
     pub member_count: i64,
     pub thread_count: i64,
     pub stewards: Vec<PersonRef>,
-    /// The viewer's membership: `pending`, `accepted`, or absent.
+    /// The viewer's membership: `pending`, `accepted`, `refused`, or absent.
     pub membership: Option<String>,
+    /// Why the viewer's join was refused, as the group's server said it (`refused` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub membership_reason: Option<String>,
     pub viewer_is_steward: bool,
     pub local: bool,
     pub ap_id: String,
@@ -240,6 +243,7 @@ impl GroupView {
             thread_count: g.thread_count,
             stewards,
             membership,
+            membership_reason: None,
             local: g.local,
             ap_id: g.ap_id,
             created_at: g.created_at.and_utc(),

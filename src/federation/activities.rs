@@ -37,6 +37,7 @@ pub enum InboxActivity {
     Mod(ModAction),
     Block(Block),
     Flag(Flag),
+    UpdatePerson(Box<UpdatePerson>),
     UpdateGroup(Box<UpdateGroup>),
     Announce(Announce),
 }
@@ -86,6 +87,33 @@ pub struct ModAction {
     pub object: Url,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Url>,
+}
+
+/// `Update` of a person's profile (name, bio, agency, role, expertise), by that person.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UpdatePerson {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: UpdateType,
+    pub actor: Url,
+    pub object: PersonObject,
+}
+
+/// A person-like actor document. A `Group` does not parse as one, so that its `Update` goes on
+/// to [`UpdateGroup`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct PersonObject(pub Box<crate::federation::wire::PersonJson>);
+
+impl<'de> Deserialize<'de> for PersonObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        match crate::federation::actors::ActorJson::deserialize(d)? {
+            crate::federation::actors::ActorJson::Person(p) => Ok(PersonObject(p)),
+            crate::federation::actors::ActorJson::Group(_) => {
+                Err(serde::de::Error::custom("a group, not a person"))
+            }
+        }
+    }
 }
 
 /// `Update` of a group's description, by one of its stewards.
@@ -326,6 +354,7 @@ impl Activity for InboxActivity {
             InboxActivity::Mod(a) => &a.id,
             InboxActivity::Block(a) => &a.id,
             InboxActivity::Flag(a) => &a.id,
+            InboxActivity::UpdatePerson(a) => &a.id,
             InboxActivity::UpdateGroup(a) => &a.id,
             InboxActivity::Announce(a) => &a.id,
         }
@@ -343,6 +372,7 @@ impl Activity for InboxActivity {
             InboxActivity::Mod(a) => &a.actor,
             InboxActivity::Block(a) => &a.actor,
             InboxActivity::Flag(a) => &a.actor,
+            InboxActivity::UpdatePerson(a) => &a.actor,
             InboxActivity::UpdateGroup(a) => &a.actor,
             InboxActivity::Announce(a) => &a.actor,
         }
@@ -353,6 +383,9 @@ impl Activity for InboxActivity {
         match self {
             InboxActivity::Undo(u) if u.object.actor() != &u.actor => Err(Error::Refused(
                 "an Undo must undo the sender's own activity".into(),
+            )),
+            InboxActivity::UpdatePerson(u) if u.object.0.id != u.actor => Err(Error::Refused(
+                "a person may only update their own profile".into(),
             )),
             InboxActivity::CreateOrUpdate(c) => {
                 if c.object.attributed_to() != &c.actor {
@@ -434,7 +467,7 @@ async fn receive(
         },
         InboxActivity::Block(_) => "Block",
         InboxActivity::Flag(_) => "Flag",
-        InboxActivity::UpdateGroup(_) => "Update",
+        InboxActivity::UpdatePerson(_) | InboxActivity::UpdateGroup(_) => "Update",
         InboxActivity::Announce(_) => "Announce",
     };
     let actor = activity.actor().clone();
@@ -479,7 +512,7 @@ async fn receive(
             InboxActivity::Reject(r) => {
                 let follower = our_follower(data, &r.object).await?;
                 match any_actor(data, &r.actor).await? {
-                    DbActor::Group(g, _) => groups::remote_unfollow(data, *g, follower).await?,
+                    DbActor::Group(g, _) => groups::follow_rejected(data, *g, follower).await?,
                     DbActor::Person(p, _) => follows::answered(data, *p, follower, false).await?,
                     DbActor::Instance(..) => {
                         return Err(Error::Refused("nothing follows this actor".into()))
@@ -545,6 +578,12 @@ async fn receive(
                     return Err(Error::Refused("reports are not relayed".into()));
                 }
                 flag(data, f).await?;
+            }
+            InboxActivity::UpdatePerson(u) => {
+                if relayed_by.is_some() {
+                    return Err(Error::Refused("a person's update comes from them".into()));
+                }
+                crate::domain::remote::upsert_person(data, *u.object.0).await?;
             }
             InboxActivity::UpdateGroup(u) => {
                 let g = relayed_by.ok_or_else(|| {

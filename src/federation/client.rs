@@ -26,6 +26,63 @@ impl Resolve for LoopbackLocalhost {
     }
 }
 
+tokio::task_local! {
+    /// Set by the delivery worker around one delivery: what the receiving server said when it
+    /// refused it. The federation library takes a 4xx answer as final and drops its text, but a
+    /// member waiting on a refused `Follow` needs it.
+    pub static REFUSAL: std::cell::RefCell<Option<String>>;
+}
+
+/// Keeps the status and text of a refused delivery (a 4xx other than 408 and 429, which the
+/// library retries) in [`REFUSAL`], when the request runs inside a delivery.
+struct RecordRefusals;
+
+#[async_trait::async_trait]
+impl reqwest_middleware::Middleware for RecordRefusals {
+    async fn handle(
+        &self,
+        req: reqwest::Request,
+        extensions: &mut axum::http::Extensions,
+        next: reqwest_middleware::Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        let response = next.run(req, extensions).await?;
+        let status = response.status();
+        let refused = status.is_client_error()
+            && status != reqwest::StatusCode::REQUEST_TIMEOUT
+            && status != reqwest::StatusCode::TOO_MANY_REQUESTS;
+        if !refused || REFUSAL.try_with(|_| ()).is_err() {
+            return Ok(response);
+        }
+        // The body is read here (bounded, as the library would) and handed on rebuilt.
+        let mut body = Vec::new();
+        let mut response = response;
+        while let Some(chunk) = response.chunk().await.ok().flatten() {
+            body.extend_from_slice(&chunk);
+            if body.len() > 4096 {
+                break;
+            }
+        }
+        // Servers answer in JSON with a message (ours, Mastodon's `error`) or in plain text.
+        let text = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| {
+                v.get("message")
+                    .or_else(|| v.get("error"))
+                    .and_then(|m| m.as_str().map(str::to_string))
+            })
+            .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+        let summary: String = text.trim().chars().take(300).collect();
+        let _ = REFUSAL.try_with(|r| {
+            *r.borrow_mut() = Some(format!("refused with {status}: {summary}"));
+        });
+        let rebuilt = axum::http::Response::builder()
+            .status(status)
+            .body(body)
+            .map_err(|e| reqwest_middleware::Error::Middleware(anyhow::anyhow!(e)))?;
+        Ok(reqwest::Response::from(rebuilt))
+    }
+}
+
 /// Installs the TLS provider (ring) for every HTTP client of the process; call it before
 /// building any client. Installing it twice is harmless.
 pub fn install_tls() {
@@ -58,7 +115,9 @@ pub fn build(
             activitypub_federation::resolver::ValidatingDnsResolver::new(Vec::new(), true),
         ))
     };
-    Ok(builder.build()?.into())
+    Ok(reqwest_middleware::ClientBuilder::new(builder.build()?)
+        .with(RecordRefusals)
+        .build())
 }
 
 #[cfg(test)]

@@ -294,6 +294,52 @@ pub fn group_updated(
     route(conn, o, group, update)
 }
 
+/// A member's profile changed: `Update` with the new `Person`, to the remote groups they belong
+/// to and the servers of their remote followers, which keep a copy (agency and role included).
+pub fn person_updated(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    person: &Person,
+    person_json: Value,
+) -> Result<()> {
+    if !person.local {
+        return Ok(());
+    }
+    let mut inboxes: Vec<(String, Option<String>)> = memberships::table
+        .inner_join(groups::table)
+        .filter(memberships::person_id.eq(person.id))
+        .filter(memberships::state.eq(ACCEPTED))
+        .filter(groups::local.eq(false))
+        .select((groups::inbox_url, groups::shared_inbox_url))
+        .load(conn)?;
+    inboxes.extend(
+        person_follows::table
+            .inner_join(persons::table.on(persons::id.eq(person_follows::follower_id)))
+            .filter(person_follows::followed_id.eq(person.id))
+            .filter(person_follows::state.eq(ACCEPTED))
+            .filter(persons::local.eq(false))
+            .select((persons::inbox_url, persons::shared_inbox_url))
+            .load::<(String, Option<String>)>(conn)?,
+    );
+    let mut inboxes: Vec<String> = inboxes
+        .into_iter()
+        .map(|(inbox, shared)| shared.unwrap_or(inbox))
+        .collect();
+    inboxes.sort();
+    inboxes.dedup();
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let update = json!({
+        "id": activity_id(&o.base, "update"),
+        "type": "Update",
+        "actor": person.ap_id,
+        "to": [PUBLIC],
+        "object": person_json,
+    });
+    send(conn, o, &update, &inboxes).map(|_| ())
+}
+
 /// A steward banned someone from a group (`Block` with the group as target), or lifted the ban.
 pub fn ban(
     conn: &mut AnyConnection,

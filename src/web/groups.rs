@@ -216,8 +216,11 @@ async fn join(
     let state = groups::join(&ctx.state, viewer, &group.local_handle()).await?;
     let notice = if state.state == groups::ACCEPTED {
         "notice-joined"
-    } else {
+    } else if group.local {
         "notice-join-requested"
+    } else {
+        // The group's own server answers, by itself unless its stewards approve members.
+        "notice-join-sent"
     };
     Ok(see_other(&ctx, &group.href(), Some(notice)))
 }

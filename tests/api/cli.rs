@@ -30,9 +30,10 @@ fn operator_commands_create_admin_and_group_on_the_default_database() {
         text.contains("database_url = \"sqlite://commonplace.db\""),
         "{text}"
     );
+    assert!(text.contains("does not exist yet"), "{text}");
     assert!(
-        dir.path().join("commonplace.db").exists(),
-        "the SQLite file is created on first use"
+        !dir.path().join("commonplace.db").exists(),
+        "a check creates nothing: the SQLite file is created on first use"
     );
 
     let out = commonplace(dir.path())
@@ -87,6 +88,53 @@ fn operator_commands_create_admin_and_group_on_the_default_database() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "bad configuration exits 2");
     assert!(String::from_utf8_lossy(&out.stderr).contains("database_url"));
+}
+
+#[test]
+fn config_check_reports_a_domain_the_database_does_not_belong_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = commonplace(dir.path()).arg("migrate").output().unwrap();
+    assert!(out.status.success());
+    let out = commonplace(dir.path())
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("set up for localhost:8080"));
+    // The first start records the domain (creating an account starts the instance too).
+    let out = commonplace(dir.path())
+        .args(["admin", "create-user", "root", "--admin"])
+        .env("COMMONPLACE_PASSWORD", "a long passphrase")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let db = dir.path().join("commonplace.db");
+    let before = std::fs::read(&db).unwrap();
+    let out = commonplace(dir.path())
+        .args(["config", "check"])
+        .env("COMMONPLACE_DOMAIN", "community.example.org")
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "a domain the database does not belong to fails"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("this database belongs to the instance at localhost:8080"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the check wrote nothing"
+    );
+    let out = commonplace(dir.path())
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("it belongs to localhost:8080"));
 }
 
 #[test]

@@ -292,28 +292,35 @@ async fn allowlist_and_blocklist_refuse_traffic_both_ways() {
         !threads_of(&beta, &group).await.is_empty()
     })
     .await;
-    eventually("gamma's follow was refused", || async {
-        gamma
-            .server
-            .state
-            .db
-            .read(|c| {
-                use commonplace::db::schema::deliveries;
-                use diesel::prelude::*;
-                Ok(deliveries::table
-                    .filter(deliveries::delivered_at.is_not_null())
-                    .count()
-                    .get_result::<i64>(c)?
-                    > 0)
-            })
-            .await
-            .unwrap()
+    // Alpha refuses gamma's Follow at its inbox: carol's join says so, with alpha's answer,
+    // instead of staying pending.
+    eventually("gamma's join is refused", || async {
+        let (_, g) = gamma
+            .get(&format!("/api/v1/groups/{group}"), Some(&carol))
+            .await;
+        g["membership"] == "refused"
     })
     .await;
     let (_, g) = gamma
         .get(&format!("/api/v1/groups/{group}"), Some(&carol))
         .await;
-    assert_eq!(g["membership"], "pending", "alpha refused gamma's follow");
+    let reason = g["membership_reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("403"), "{g}");
+    let failed = gamma
+        .server
+        .state
+        .db
+        .read(|c| {
+            use commonplace::db::schema::deliveries;
+            use diesel::prelude::*;
+            Ok(deliveries::table
+                .filter(deliveries::failed_at.is_not_null())
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(failed, 1, "the refused Follow is not sent again");
     let (_, a) = alpha.get("/api/v1/groups/agency_net", None).await;
     assert_eq!(a["member_count"], 2, "alice and bob only");
     assert!(threads_of(&gamma, &group).await.is_empty());

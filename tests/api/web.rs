@@ -1023,3 +1023,112 @@ async fn undecodable_forms_are_refused_and_nothing_is_stored() {
         .await;
     assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
 }
+
+#[tokio::test]
+async fn the_steward_page_names_a_reported_thread_by_its_title() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.group(&alice, "data").await;
+    app.post("/api/v1/groups/data/join", Some(&bob), json!({}))
+        .await;
+    let thread = app.thread(&bob, "data", "Catalogue <tools> compared").await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/threads/{thread}/report"),
+            Some(&alice),
+            json!({"reason": "Off topic"}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let tools = Browser::signed_in(&app, &alice)
+        .get("/g/data/steward")
+        .await;
+    assert!(
+        tools.body.contains(&format!(
+            "<a href=\"/t/{thread}\">Catalogue &#60;tools&#62; compared</a>"
+        )) || tools.body.contains(&format!(
+            "<a href=\"/t/{thread}\">Catalogue &lt;tools&gt; compared</a>"
+        )),
+        "{}",
+        tools.body
+    );
+}
+
+#[tokio::test]
+async fn joining_a_group_elsewhere_says_its_instance_answers_and_shows_a_refusal() {
+    use crate::federation_security::{post_signed, signer};
+    use crate::helpers::{resolve_and_join, spawn_named};
+    let alpha = spawn_named("alpha").await;
+    let beta = spawn_named("beta").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "design").await;
+    alpha.group(&alice, "ops").await;
+    let bob = beta.register("bob").await;
+    let group = alpha.handle("design");
+    let (status, _) = beta
+        .get(&format!("/api/v1/resolve?q=!{group}"), Some(&bob))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Through the page: the notice says the group's instance answers, not a steward.
+    let mut b = Browser::signed_in(&beta, &bob);
+    let page = format!("/g/{group}");
+    let joined = b.submit(&page, &format!("{page}/join"), &[]).await;
+    assert!(
+        joined.body.contains("sent to the group&#39;s instance")
+            || joined.body.contains("sent to the group's instance")
+            || joined.body.contains("sent to the group&#x27;s instance"),
+        "{}",
+        joined.body
+    );
+    assert!(!joined.body.contains("A steward will answer it"));
+    crate::helpers::eventually("the open group accepts", || async {
+        let (_, g) = beta
+            .get(&format!("/api/v1/groups/{group}"), Some(&bob))
+            .await;
+        g["membership"] == "accepted"
+    })
+    .await;
+
+    // The group answers another join with Reject: the membership shows it was refused.
+    let ops = resolve_and_join(&beta, &bob, &alpha.handle("ops")).await;
+    let follow_id: String = beta
+        .server
+        .state
+        .db
+        .read(|c| {
+            use commonplace::db::schema::memberships;
+            use diesel::prelude::*;
+            Ok(memberships::table
+                .filter(memberships::ap_id.like("%follow%"))
+                .order(memberships::created_at.desc())
+                .select(memberships::ap_id.assume_not_null())
+                .first::<String>(c)?)
+        })
+        .await
+        .unwrap();
+    let at = |app: &TestApp, path: &str| format!("http://{}{path}", app.server.state.config.domain);
+    let group_id = at(&alpha, "/g/ops");
+    let reject = json!({
+        "id": at(&alpha, "/activities/reject/1"), "type": "Reject", "actor": group_id,
+        "object": {"id": follow_id, "type": "Follow", "actor": at(&beta, "/u/bob"), "object": group_id},
+    });
+    let as_group = signer(&alpha, &group_id).await;
+    let (status, body) = post_signed(&as_group, &beta, &reject, None, |_| {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, g) = beta.get(&format!("/api/v1/groups/{ops}"), Some(&bob)).await;
+    assert_eq!(g["membership"], "refused", "{g}");
+    assert_eq!(g["membership_reason"], "the group refused the request");
+    let shown = b.get(&format!("/g/{ops}")).await;
+    assert!(shown.body.contains("Refused"), "{}", shown.body);
+    assert!(shown.body.contains("the group refused the request"));
+    assert!(shown.body.contains("Ask again"));
+    // Asking again sends a new request, which the open group accepts.
+    b.post(&format!("/g/{ops}/join"), &[]).await;
+    crate::helpers::eventually("the new request is accepted", || async {
+        let (_, g) = beta.get(&format!("/api/v1/groups/{ops}"), Some(&bob)).await;
+        g["membership"] == "accepted"
+    })
+    .await;
+}
