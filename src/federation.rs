@@ -511,6 +511,10 @@ pub fn page_json(t: &ThreadObject) -> Result<PageJson> {
         published: th.created_at.and_utc(),
         updated: th.updated_at.map(|u| u.and_utc()),
         language: LanguageFields::of(th.language.as_deref(), &th.body_html),
+        replies: Some(wire::ReplyCount {
+            kind: "Collection".into(),
+            total_items: th.comment_count,
+        }),
     })
 }
 

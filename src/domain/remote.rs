@@ -436,8 +436,8 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
 pub const REMOTE_STEWARDS_MAX: usize = 50;
 
 /// What a remote group's own collections say of it: how many follow it (`None`: it did not say)
-/// and who its stewards are (`None`: unknown, left as they are). Local groups are never changed
-/// this way.
+/// and who its stewards are (`None`: unknown, left as they are), as read from `read_at` on:
+/// a steward appointed here since then is kept. Local groups are never changed this way.
 ///
 /// # Errors
 /// Database failures only.
@@ -446,6 +446,7 @@ pub async fn set_group_figures(
     group_id: i64,
     member_count: Option<i64>,
     stewards: Option<Vec<i64>>,
+    read_at: chrono::NaiveDateTime,
 ) -> Result<()> {
     state
         .db
@@ -469,7 +470,8 @@ pub async fn set_group_figures(
                 diesel::delete(
                     stewards::table
                         .filter(stewards::group_id.eq(group_id))
-                        .filter(stewards::person_id.ne_all(&wanted)),
+                        .filter(stewards::person_id.ne_all(&wanted))
+                        .filter(stewards::created_at.lt(read_at)),
                 )
                 .execute(conn)?;
                 let have: Vec<i64> = stewards::table

@@ -321,6 +321,27 @@ pub async fn feed(
 }
 
 /// In groups that approve members, only accepted members write.
+/// A remote thread's number of replies as its group tells it, for a thread read from the group's
+/// outbox whose older replies we do not hold: raised to it, never lowered below what we count.
+///
+/// # Errors
+/// Database failures only.
+pub async fn set_remote_comment_count(state: &AppState, thread_id: i64, count: i64) -> Result<()> {
+    state
+        .db
+        .write(move |conn| {
+            let thread = find_thread(conn, thread_id)?;
+            if !thread.local && count > thread.comment_count {
+                diesel::update(threads::table.find(thread_id))
+                    .set(threads::comment_count.eq(count))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// In groups that approve members, only accepted members write.
 pub(crate) fn require_can_post(
     conn: &mut AnyConnection,
     group: &Group,

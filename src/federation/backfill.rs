@@ -95,29 +95,33 @@ pub async fn refresh(
     );
     let group = remote::upsert_group(data, json).await?;
     let mut out = Refreshed::default();
+    if with_threads {
+        if let Some(u) = outbox {
+            out.threads_stored = recent_threads(data, &u, &id).await?;
+        }
+    }
+    // Figures last, in one write: once the stewards show, the whole refresh is done. A steward
+    // appointed (by an `Add` received) while the collection was being read is kept.
+    let read_at = crate::domain::text::now();
     if let Some(u) = followers {
         match fetch(&data.reset_request_count(), &u, &id).await {
             Ok(doc) => out.member_count = doc.get("totalItems").and_then(Value::as_i64),
             Err(e) => tracing::debug!(error = %e, "no followers collection"),
         }
     }
+    let mut stewards = None;
     if let Some(u) = moderators {
         match steward_ids(data, &u, &id).await {
             // Stewards we could not reach are not taken for stewards who left.
             Ok((listed, ids)) if ids.len() == listed || !ids.is_empty() => {
                 out.stewards = Some(ids.len());
-                remote::set_group_figures(data, group.id, None, Some(ids)).await?;
+                stewards = Some(ids);
             }
             Ok(_) => tracing::debug!("no steward of the group could be reached"),
             Err(e) => tracing::debug!(error = %e, "no moderators collection"),
         }
     }
-    remote::set_group_figures(data, group.id, out.member_count, None).await?;
-    if with_threads {
-        if let Some(u) = outbox {
-            out.threads_stored = recent_threads(data, &u, &id).await?;
-        }
-    }
+    remote::set_group_figures(data, group.id, out.member_count, stewards, read_at).await?;
     Ok(out)
 }
 
@@ -183,13 +187,19 @@ async fn steward_ids(data: &Data<AppState>, url: &Url, group: &Url) -> Result<(u
 }
 
 /// The thread an outbox item is about: `Announce(Create(Page))` as Lemmy and we send it,
-/// `Create(Page)`, or the `Page` itself.
-fn thread_of(item: &Value) -> Option<Url> {
+/// `Create(Page)`, or the `Page` itself; with its number of replies when the page tells it.
+fn thread_of(item: &Value) -> Option<(Url, Option<i64>)> {
     let mut v = item;
     for _ in 0..3 {
         match v.get("type").and_then(Value::as_str) {
             Some("Announce" | "Create") => v = v.get("object")?,
-            Some("Page" | "Article" | "Question") => return id_of(v),
+            Some("Page" | "Article" | "Question") => {
+                let replies = v
+                    .get("replies")
+                    .and_then(|r| r.get("totalItems"))
+                    .and_then(Value::as_i64);
+                return id_of(v).map(|id| (id, replies));
+            }
             _ => return None,
         }
     }
@@ -206,7 +216,7 @@ async fn recent_threads(data: &Data<AppState>, url: &Url, group: &Url) -> Result
             return Ok(0);
         }
     };
-    for thread in list.iter().filter_map(thread_of).take(RECENT_THREADS) {
+    for (thread, replies) in list.iter().filter_map(thread_of).take(RECENT_THREADS) {
         if crate::domain::objects::by_ap_id(data, thread.as_str())
             .await?
             .is_some()
@@ -214,7 +224,15 @@ async fn recent_threads(data: &Data<AppState>, url: &Url, group: &Url) -> Result
             continue;
         }
         match super::activities::resolve_post(&data.reset_request_count(), &thread).await {
-            Ok(_) => stored += 1,
+            Ok((id, None)) => {
+                stored += 1;
+                // The group relays every reply, so its word on how many there are is taken
+                // for the replies that came before we joined.
+                if let Some(n) = replies {
+                    crate::domain::threads::set_remote_comment_count(data, id, n).await?;
+                }
+            }
+            Ok(_) => {}
             Err(e) => tracing::debug!(%thread, error = %e, "outbox thread not stored"),
         }
     }
@@ -239,15 +257,17 @@ mod tests {
             .expect("items")
             .iter()
             .filter_map(thread_of)
-            .map(|u| u.to_string())
+            .map(|(u, _)| u.to_string())
             .collect();
         assert_eq!(threads.len(), 2);
         assert_eq!(threads[0], "https://ds9.lemmy.ml/post/2328");
         // A bare Page and an unknown activity.
-        let page = serde_json::json!({"type": "Page", "id": "https://a.example/post/1"});
+        let page = serde_json::json!({"type": "Page", "id": "https://a.example/post/1",
+            "replies": {"type": "Collection", "totalItems": 7}});
+        let (id, replies) = thread_of(&page).expect("a thread");
         assert_eq!(
-            thread_of(&page).map(|u| u.to_string()).as_deref(),
-            Some("https://a.example/post/1")
+            (id.as_str(), replies),
+            ("https://a.example/post/1", Some(7))
         );
         assert_eq!(
             thread_of(&serde_json::json!({"type": "Follow", "object": page})),

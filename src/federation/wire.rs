@@ -225,6 +225,19 @@ pub struct PageJson {
     pub updated: Option<DateTime<Utc>>,
     #[serde(flatten)]
     pub language: LanguageFields,
+    /// How many replies the thread has, as an anonymous collection with only `totalItems`;
+    /// Lemmy's pages carry none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<ReplyCount>,
+}
+
+/// A collection told only by its size.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyCount {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub total_items: i64,
 }
 
 /// The language of a post, as Lemmy (`language`) and Mastodon (`contentMap`'s key) write it.

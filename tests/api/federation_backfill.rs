@@ -85,6 +85,12 @@ async fn a_group_joined_from_elsewhere_shows_its_threads_stewards_guidelines_and
         thread_titles(&beta, &handle).await.len() == 3
     })
     .await;
+    let (_, page) = beta
+        .get(&format!("/api/v1/groups/{handle}/threads"), None)
+        .await;
+    for t in page["items"].as_array().unwrap() {
+        assert_eq!(t["comment_count"], 1, "the group's count of replies: {t}");
+    }
     let mut titles = thread_titles(&beta, &handle).await;
     titles.sort();
     assert_eq!(

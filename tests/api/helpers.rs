@@ -368,6 +368,14 @@ pub async fn resolve_and_join(app: &TestApp, token: &str, group_handle: &str) ->
         g["membership"] == "accepted"
     })
     .await;
+    // Joining reads the group's recent threads, then its stewards: once they show, it is done.
+    eventually("the group's stewards are read", || async {
+        let (_, g) = app
+            .get(&format!("/api/v1/groups/{handle}"), Some(token))
+            .await;
+        g["stewards"].as_array().is_some_and(|s| !s.is_empty())
+    })
+    .await;
     handle
 }
 
