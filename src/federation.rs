@@ -194,10 +194,8 @@ async fn signer(data: &Data<AppState>, activity: &Value) -> Result<actors::DbAct
         .dereference(data)
         .await
     {
-        Err(Error::Federation(F::UrlVerificationError(m))) => {
-            Err(Error::Federation(F::UrlVerificationError(m)))
-        }
-        Err(Error::Federation(e)) => {
+        // A domain our policy refuses stays a 403.
+        Err(Error::Federation(e)) if !matches!(e, F::UrlVerificationError(_)) => {
             let deleting_itself = activity.get("type").and_then(Value::as_str) == Some("Delete")
                 && activities::id_of(activity.get("object").unwrap_or(&Value::Null))
                     .is_some_and(|o| o == actor);
