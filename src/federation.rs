@@ -278,14 +278,17 @@ async fn receive_message_signed(
     activity.receive(data).await
 }
 
-/// The JSON-LD context of every document we serve.
+/// The JSON-LD context of every document we serve and every activity we send: ActivityStreams,
+/// the security vocabulary (`publicKey`), and the Lemmy, Mastodon and schema.org terms we use.
 pub fn context() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
         {
             "lemmy": "https://join-lemmy.org/ns#",
+            "toot": "http://joinmastodon.org/ns#",
             "schema": "http://schema.org#",
+            "featured": {"@id": "toot:featured", "@type": "@id"},
             "sensitive": "as:sensitive",
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
             "commentsEnabled": "lemmy:commentsEnabled",
