@@ -196,10 +196,8 @@ async fn signer(data: &Data<AppState>, activity: &Value) -> Result<actors::DbAct
         .dereference(data)
         .await
     {
-        Err(Error::Federation(F::UrlVerificationError(m))) => {
-            Err(Error::Federation(F::UrlVerificationError(m)))
-        }
-        Err(Error::Federation(e)) => {
+        // A domain our policy refuses stays a 403.
+        Err(Error::Federation(e)) if !matches!(e, F::UrlVerificationError(_)) => {
             let deleting_itself = activity.get("type").and_then(Value::as_str) == Some("Delete")
                 && activities::id_of(activity.get("object").unwrap_or(&Value::Null))
                     .is_some_and(|o| o == actor);
@@ -308,14 +306,17 @@ async fn receive_message_signed(
     activity.receive(data).await
 }
 
-/// The JSON-LD context of every document we serve.
+/// The JSON-LD context of every document we serve and every activity we send: ActivityStreams,
+/// the security vocabulary (`publicKey`), and the Lemmy, Mastodon and schema.org terms we use.
 pub fn context() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
         {
             "lemmy": "https://join-lemmy.org/ns#",
+            "toot": "http://joinmastodon.org/ns#",
             "schema": "http://schema.org#",
+            "featured": {"@id": "toot:featured", "@type": "@id"},
             "sensitive": "as:sensitive",
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
             "commentsEnabled": "lemmy:commentsEnabled",

@@ -36,9 +36,6 @@ pub fn enqueue(
     inboxes: &[String],
 ) -> Result<bool> {
     let local_domain = origin.domain.as_str();
-    let ap_id = activity["id"]
-        .as_str()
-        .ok_or_else(|| Error::Internal("activity without id".into()))?;
     let mut targets: Vec<(&String, String)> = Vec::new();
     for inbox in inboxes {
         let Some(domain) = authority(inbox) else {
@@ -52,21 +49,9 @@ pub fn enqueue(
     if targets.is_empty() {
         return Ok(false);
     }
-    let kind = activity["type"].as_str().unwrap_or("Activity");
-    let actor = activity["actor"].as_str().unwrap_or_default();
-    let data = activity.to_string();
+    let id = store(conn, activity)?
+        .ok_or_else(|| Error::Internal(format!("activity {} queued twice", activity["id"])))?;
     let t = now();
-    let id: i64 = per_backend!(conn, |c| diesel::insert_into(activities::table)
-        .values((
-            activities::ap_id.eq(ap_id),
-            activities::kind.eq(kind),
-            activities::actor_ap_id.eq(actor),
-            activities::local.eq(true),
-            activities::data.eq(&data),
-            activities::created_at.eq(t),
-        ))
-        .returning(activities::id)
-        .get_result(c))?;
     for (inbox, domain) in targets {
         diesel::insert_into(deliveries::table)
             .values((
@@ -91,25 +76,33 @@ pub fn enqueue(
 /// # Errors
 /// Database failures.
 pub fn keep(conn: &mut AnyConnection, activity: &Value) -> Result<()> {
+    store(conn, activity).map(drop)
+}
+
+/// Stores one of our activities; its row id, or None when one with its id is stored already.
+fn store(conn: &mut AnyConnection, activity: &Value) -> Result<Option<i64>> {
     let ap_id = activity["id"]
         .as_str()
         .ok_or_else(|| Error::Internal("activity without id".into()))?;
     let kind = activity["type"].as_str().unwrap_or("Activity");
     let actor = activity["actor"].as_str().unwrap_or_default();
     let data = activity.to_string();
-    per_backend!(conn, |c| diesel::insert_into(activities::table)
-        .values((
-            activities::ap_id.eq(ap_id),
-            activities::kind.eq(kind),
-            activities::actor_ap_id.eq(actor),
-            activities::local.eq(true),
-            activities::data.eq(&data),
-            activities::created_at.eq(now()),
-        ))
-        .on_conflict(activities::ap_id)
-        .do_nothing()
-        .execute(c))?;
-    Ok(())
+    Ok(per_backend!(conn, |c| diesel::insert_into(
+        activities::table
+    )
+    .values((
+        activities::ap_id.eq(ap_id),
+        activities::kind.eq(kind),
+        activities::actor_ap_id.eq(actor),
+        activities::local.eq(true),
+        activities::data.eq(&data),
+        activities::created_at.eq(now()),
+    ))
+    .on_conflict(activities::ap_id)
+    .do_nothing()
+    .returning(activities::id)
+    .get_result::<i64>(c)
+    .optional())?)
 }
 
 /// Records a received activity inside the transaction that acts on it, so that it is taken

@@ -526,10 +526,11 @@ async fn receive(
                         Some(objects::LocalActor::Person(p)) => {
                             crate::domain::remote::unfollow_person(data, follower, p).await?
                         }
-                        _ => {
-                            groups::remote_unfollow(data, group(data, &f.object).await?, follower)
-                                .await?
+                        Some(objects::LocalActor::Group(g)) => {
+                            groups::remote_unfollow(data, g, follower).await?
                         }
+                        // Nobody here was followed: nothing to undo.
+                        None => return Err(unknown(&f.object)),
                     }
                 }
                 Undoable::Vote(v) => vote(data, &v.actor, &v.object, 0, raw, relayed_by).await?,

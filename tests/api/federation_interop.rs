@@ -90,6 +90,7 @@ async fn activities_about_objects_we_do_not_have_are_accepted_and_dropped() {
         ("deletion/delete_page.json", 4),
         ("deletion/undo_delete_page.json", 5),
         ("deletion/remove_note.json", 6),
+        ("following/undo_follow.json", 7),
     ] {
         let mut activity = lemmy(path, &at(&gamma, ""), &at(&alpha, ""));
         // Signed by the actor it names, on the sender's server.
