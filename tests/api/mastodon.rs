@@ -503,25 +503,28 @@ async fn oauth_code_flow_tokens_and_scopes() {
         .contains(&json!("password")));
 }
 
-#[tokio::test]
-async fn the_password_grant_works_where_the_operator_allows_it() {
-    let app = crate::helpers::spawn_with(|c| c.mastodon.password_grant = true).await;
-    app.register("alice").await;
+/// Registers an out-of-band app, as `toot` does; returns its client id and secret.
+async fn toot_app(app: &TestApp, scopes: &str) -> (String, String) {
     let reg = post_form(
-        &app,
+        app,
         "/api/v1/apps",
         None,
         &[
             ("client_name", "toot"),
             ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
-            ("scopes", "read write"),
+            ("scopes", scopes),
         ],
     )
     .await;
-    let (cid, secret) = (
-        reg.body["client_id"].as_str().unwrap(),
-        reg.body["client_secret"].as_str().unwrap(),
-    );
+    let field = |k: &str| reg.body[k].as_str().unwrap().to_string();
+    (field("client_id"), field("client_secret"))
+}
+
+#[tokio::test]
+async fn the_password_grant_works_where_the_operator_allows_it() {
+    let app = crate::helpers::spawn_with(|c| c.mastodon.password_grant = true).await;
+    app.register("alice").await;
+    let (cid, secret) = &toot_app(&app, "read write").await;
     let token = post_form(
         &app,
         "/oauth/token",
@@ -751,21 +754,7 @@ async fn the_password_grant_counts_against_the_sign_in_limit() {
     })
     .await;
     app.register("alice").await; // one attempt
-    let reg = post_form(
-        &app,
-        "/api/v1/apps",
-        None,
-        &[
-            ("client_name", "toot"),
-            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
-            ("scopes", "read"),
-        ],
-    )
-    .await;
-    let (cid, secret) = (
-        reg.body["client_id"].as_str().unwrap(),
-        reg.body["client_secret"].as_str().unwrap(),
-    );
+    let (cid, secret) = &toot_app(&app, "read").await;
     let grant = |password: &'static str| {
         let app = &app;
         async move {
