@@ -12,7 +12,7 @@ mod remote;
 
 use activitypub_federation::config::FederationConfig;
 use axum::{
-    extract::{FromRequest, FromRequestParts},
+    extract::{FromRequest, FromRequestParts, MatchedPath},
     http::{header, request::Parts},
     routing::get,
     Json, Router,
@@ -24,6 +24,7 @@ use utoipa::{
 };
 
 use crate::app::AppState;
+use crate::domain::oauth::{self, Access};
 use crate::domain::people::{authenticate, Viewer};
 use crate::error::{Error, ErrorBody, Result};
 
@@ -92,7 +93,39 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// A signed-in member (401 otherwise).
+/// What a route of this API asks of the token, by one rule: reading methods need `read`,
+/// the others `write`; the administration routes (`/api/v1/admin/…` and changing the
+/// instance's settings) need `admin:read` or `admin:write` instead. Signing out needs no scope: any token
+/// may end itself.
+fn access(parts: &Parts) -> Option<Access> {
+    let path = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map_or(parts.uri.path(), MatchedPath::as_str);
+    if path == "/api/v1/auth/logout" {
+        return None;
+    }
+    let reads = parts.method.is_safe();
+    let admin = path.starts_with("/api/v1/admin/") || (path == "/api/v1/site" && !reads);
+    Some(match (admin, reads) {
+        (false, true) => Access::Read,
+        (false, false) => Access::Write,
+        (true, true) => Access::AdminRead,
+        (true, false) => Access::AdminWrite,
+    })
+}
+
+/// The member behind the request's token, checked against what the route asks of it.
+async fn viewer(state: &AppState, parts: &Parts, token: &str) -> Result<Viewer> {
+    let viewer = authenticate(state, token).await?;
+    if let Some(access) = access(parts) {
+        oauth::require(&viewer, access)?;
+    }
+    Ok(viewer)
+}
+
+/// A signed-in member whose token grants what the route asks (401 without a token, 403 when
+/// a scope is missing).
 pub struct Auth(pub Viewer);
 
 impl<S: Send + Sync> FromRequestParts<S> for Auth {
@@ -101,7 +134,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self> {
         let State(state) = State::from_request_parts(parts, s).await?;
         let token = bearer(parts)?.ok_or(Error::Unauthorized)?;
-        Ok(Auth(authenticate(&state, token).await?))
+        Ok(Auth(viewer(&state, parts, token).await?))
     }
 }
 
@@ -116,8 +149,28 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeAuth {
         let State(state) = State::from_request_parts(parts, s).await?;
         match bearer(parts)? {
             None => Ok(MaybeAuth(None)),
-            Some(token) => Ok(MaybeAuth(Some(authenticate(&state, token).await?))),
+            Some(token) => Ok(MaybeAuth(Some(viewer(&state, parts, token).await?))),
         }
+    }
+}
+
+/// 400 unless every name and value of a form-encoded body or query string decodes to UTF-8.
+/// Form decoders put U+FFFD in place of what they cannot read, and that would be stored.
+///
+/// # Errors
+/// [`Error::BadRequest`] for the first undecodable name or value.
+pub fn require_utf8_form(bytes: &[u8]) -> Result<()> {
+    let readable = |part: &[u8]| percent_encoding::percent_decode(part).decode_utf8().is_ok();
+    let ok = bytes
+        .split(|b| *b == b'&')
+        .flat_map(|pair| pair.splitn(2, |b| *b == b'='))
+        .all(readable);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(
+            "the form is not valid UTF-8: send it encoded as UTF-8".into(),
+        ))
     }
 }
 

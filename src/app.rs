@@ -26,6 +26,8 @@ pub struct AppState {
     /// Row id of this server in `instances`.
     pub instance_id: i64,
     pub auth_limiter: Arc<RateLimiter>,
+    /// Threads and comments per member.
+    pub post_limiter: Arc<RateLimiter<i64>>,
     /// Wakes the delivery worker when a transaction has queued deliveries.
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Transactions that queued deliveries since the worker was last woken for them.
@@ -103,6 +105,7 @@ impl AppState {
             http,
             web_secret,
             auth_limiter: Arc::new(RateLimiter::new(config.limits.auth_attempts_per_minute)),
+            post_limiter: Arc::new(RateLimiter::new(config.limits.posts_per_minute)),
             config: Arc::new(config),
             instance_id,
         })
@@ -134,25 +137,26 @@ impl AppState {
     }
 }
 
-/// Fixed one-minute windows of attempts per client address, for sign-in and registration.
-pub struct RateLimiter {
+/// Fixed one-minute windows of attempts per key: per client address for sign-in and
+/// registration, per member for posting. Kept in this process (see docs/configuration.md).
+pub struct RateLimiter<K = IpAddr> {
     per_minute: u32,
-    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    windows: Mutex<HashMap<K, (Instant, u32)>>,
 }
 
-impl RateLimiter {
-    pub fn new(per_minute: u32) -> RateLimiter {
+impl<K: std::hash::Hash + Eq> RateLimiter<K> {
+    pub fn new(per_minute: u32) -> RateLimiter<K> {
         RateLimiter {
             per_minute,
             windows: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Counts one attempt from `ip`.
+    /// Counts one attempt by `key`.
     ///
     /// # Errors
-    /// 429 once the address has used its attempts for this minute.
-    pub fn check(&self, ip: IpAddr) -> Result<(), Error> {
+    /// 429 once the key has used its attempts for this minute.
+    pub fn check(&self, key: K) -> Result<(), Error> {
         let now = Instant::now();
         let mut windows = self
             .windows
@@ -161,7 +165,7 @@ impl RateLimiter {
         if windows.len() > 100_000 {
             windows.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
         }
-        let entry = windows.entry(ip).or_insert((now, 0));
+        let entry = windows.entry(key).or_insert((now, 0));
         if now.duration_since(entry.0) >= Duration::from_secs(60) {
             *entry = (now, 0);
         }
@@ -187,6 +191,11 @@ pub async fn federation_config(state: &AppState) -> anyhow::Result<FederationCon
     FederationConfig::builder()
         // Fetches are signed as the instance, for servers that refuse unsigned GETs.
         .signed_fetch_actor(&instance_actor)
+        // Sign as Mastodon does: `(request-target)`, `host` and `date` (and `digest`), not the
+        // `(created)`/`(expires)` pseudo-headers. Mastodon's secure mode refuses a GET whose
+        // `host` is unsigned, and other servers require `date`. Incoming signatures are
+        // verified the same way either way.
+        .http_signature_compat(true)
         .domain(state.config.domain.clone())
         .app_data(state.clone())
         .client(state.http.clone())

@@ -336,8 +336,8 @@ fn toml_like(config: &Config) -> String {
     );
     let l = &config.limits;
     out.push_str(&format!(
-        "[limits]\ntitle_chars = {}\nbody_bytes = {}\nrequest_bytes = {}\ndefault_page_size = {}\nmax_page_size = {}\ncomments_per_thread = {}\nauth_attempts_per_minute = {}",
-        l.title_chars, l.body_bytes, l.request_bytes, l.default_page_size, l.max_page_size, l.comments_per_thread, l.auth_attempts_per_minute
+        "[limits]\ntitle_chars = {}\nbody_bytes = {}\nrequest_bytes = {}\ndefault_page_size = {}\nmax_page_size = {}\ncomments_per_thread = {}\nauth_attempts_per_minute = {}\nposts_per_minute = {}",
+        l.title_chars, l.body_bytes, l.request_bytes, l.default_page_size, l.max_page_size, l.comments_per_thread, l.auth_attempts_per_minute, l.posts_per_minute
     ));
     out
 }

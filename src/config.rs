@@ -40,6 +40,9 @@ pub struct Config {
     /// then four times longer each time, five times in all: some servers drop the first
     /// `Accept` to an instance they have never seen.
     pub follow_resend_seconds: u64,
+    /// How often a remote group that members here belong to is read again (its stewards,
+    /// member count, guidelines and recent threads).
+    pub group_refresh_seconds: u64,
     /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or CIDR ranges);
     /// their own connections are not capped per address either.
     pub trusted_proxies: TrustedProxies,
@@ -146,6 +149,8 @@ pub struct Limits {
     pub comments_per_thread: i64,
     /// Sign-in and registration attempts per client address per minute (more: 429).
     pub auth_attempts_per_minute: u32,
+    /// Threads and comments one member may post per minute, through any door (more: 429).
+    pub posts_per_minute: u32,
     /// Seconds a client has to send a request's headers before its connection is closed.
     pub header_read_seconds: u64,
     /// Seconds a connection may stay open with no request in flight.
@@ -169,6 +174,7 @@ impl Default for Config {
             delivery_retry_seconds: 30,
             delivery_claim_seconds: 120,
             follow_resend_seconds: 600,
+            group_refresh_seconds: 86_400,
             trusted_proxies: TrustedProxies::default(),
             limits: Limits::default(),
             mastodon: MastodonApi::default(),
@@ -186,6 +192,7 @@ impl Default for Limits {
             max_page_size: 100,
             comments_per_thread: 1000,
             auth_attempts_per_minute: 30,
+            posts_per_minute: 20,
             header_read_seconds: 30,
             idle_seconds: 60,
             connections_per_address: 256,
@@ -260,6 +267,9 @@ impl Config {
                 "must be at least 15 (deliveries take up to 15 s)",
             );
         }
+        if self.group_refresh_seconds < 60 {
+            return bad("group_refresh_seconds", "must be at least 60");
+        }
         if self.follow_resend_seconds == 0 {
             return bad("follow_resend_seconds", "must be at least 1");
         }
@@ -282,10 +292,10 @@ impl Config {
         if l.default_page_size < 1 || l.max_page_size < l.default_page_size {
             return bad("limits", "need 1 <= default_page_size <= max_page_size");
         }
-        if l.comments_per_thread < 1 || l.auth_attempts_per_minute == 0 {
+        if l.comments_per_thread < 1 || l.auth_attempts_per_minute == 0 || l.posts_per_minute == 0 {
             return bad(
                 "limits",
-                "comments_per_thread and auth_attempts_per_minute must be positive",
+                "comments_per_thread, auth_attempts_per_minute and posts_per_minute must be positive",
             );
         }
         if l.header_read_seconds == 0 || l.idle_seconds == 0 || l.connections_per_address == 0 {

@@ -20,4 +20,5 @@ pub mod statuses;
 pub mod text;
 pub mod threads;
 pub mod views;
+pub mod visibility;
 pub mod votes;

@@ -39,7 +39,7 @@ pub enum Error {
     TooLarge { field: &'static str, limit: usize },
     #[error("the request body is too large")]
     RequestTooLarge,
-    #[error("too many attempts; wait a minute and try again")]
+    #[error("too many attempts or posts; wait a minute and try again")]
     RateLimited,
     /// A web form without this browser's CSRF token (sent from elsewhere, or from a page kept
     /// open across a server key change).
@@ -57,6 +57,11 @@ pub enum Error {
     /// A remote activity we have already processed; the inbox answers it as done.
     #[error("this activity was received before")]
     AlreadyReceived,
+    /// A validly signed activity about something we do not have (a vote on, or the deletion
+    /// of, an object unknown here): taken and dropped with 202, as Mastodon does, so that the
+    /// sender does not retry it.
+    #[error("{0}")]
+    Dropped(String),
     #[error("database: {0}")]
     Database(#[from] diesel::result::Error),
     #[error("database pool: {0}")]
@@ -173,6 +178,7 @@ impl Error {
             Error::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Error::Refused(_) => StatusCode::BAD_REQUEST,
             Error::AlreadyReceived => StatusCode::OK,
+            Error::Dropped(_) => StatusCode::ACCEPTED,
             Error::BadSignature(_) => StatusCode::UNAUTHORIZED,
             Error::Federation(e) => federation_status(e),
             Error::Database(_) | Error::Pool(_) | Error::Internal(_) => {
@@ -198,6 +204,7 @@ impl Error {
             Error::RateLimited => ("rate_limited", None),
             Error::Refused(_) => ("refused", None),
             Error::AlreadyReceived => ("already_received", None),
+            Error::Dropped(_) => ("dropped", None),
             Error::BadSignature(_) => ("bad_signature", None),
             Error::Federation(e) => match federation_status(e) {
                 StatusCode::UNAUTHORIZED => ("bad_signature", None),

@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod actors;
+pub mod backfill;
 pub mod client;
 pub mod lookup;
 pub mod publish;
@@ -10,10 +11,8 @@ pub mod signatures;
 pub mod wire;
 
 use activitypub_federation::{
-    config::Data,
-    fetch::webfinger::{build_webfinger_response_with_type, extract_webfinger_name},
-    protocol::public_key::PublicKey,
-    FEDERATION_CONTENT_TYPE,
+    config::Data, fetch::webfinger::build_webfinger_response_with_type,
+    protocol::public_key::PublicKey, FEDERATION_CONTENT_TYPE,
 };
 use axum::{
     http::{header, HeaderMap, StatusCode},
@@ -53,6 +52,11 @@ pub fn routes() -> Router {
         .route("/g/{name}/moderators", get(group_moderators))
         .route("/g/{name}/featured", get(group_featured))
         .route("/activities/{kind}/{token}", get(activity))
+        .route(
+            "/g/{name}/activities/announce/create/{id}",
+            get(outbox_announce),
+        )
+        .route("/t/{id}/activities/create", get(outbox_create))
         .route("/inbox", post(inbox))
         .route("/u/{name}/inbox", post(inbox))
         .route("/g/{name}/inbox", post(inbox))
@@ -116,6 +120,20 @@ fn check_date(headers: &HeaderMap) -> Result<()> {
 /// A draft-cavage signature, its digest and the actor are checked by the federation library; an
 /// RFC 9421 signature by [`signatures`]; then our own `verify` and `receive` run.
 async fn inbox(data: Data<AppState>, request: axum::extract::Request) -> Result<StatusCode> {
+    match receive_inbox(&data, request).await {
+        Ok(()) => Ok(StatusCode::OK),
+        Err(Error::Dropped(why)) => {
+            tracing::info!(reason = %why, "activity dropped");
+            Ok(StatusCode::ACCEPTED)
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "activity refused");
+            Err(e)
+        }
+    }
+}
+
+async fn receive_inbox(data: &Data<AppState>, request: axum::extract::Request) -> Result<()> {
     use activitypub_federation::axum::inbox::{receive_activity, ActivityData};
     use axum::extract::FromRequest;
     let limit = data.config.limits.request_bytes;
@@ -123,6 +141,7 @@ async fn inbox(data: Data<AppState>, request: axum::extract::Request) -> Result<
     if !message_signature {
         check_date(request.headers())?;
     }
+    let signed = message_signature || request.headers().contains_key("signature");
     let (mut parts, body) = request.into_parts();
     addressed_to_us(&mut parts, &data.config.domain);
     let bytes = axum::body::to_bytes(body, limit)
@@ -130,33 +149,67 @@ async fn inbox(data: Data<AppState>, request: axum::extract::Request) -> Result<
         .map_err(|_| Error::RequestTooLarge)?;
     let json: Value = serde_json::from_slice(&bytes)
         .map_err(|e| Error::BadRequest(format!("the body is not JSON: {e}")))?;
-    let received = if message_signature {
-        activities::RECEIVED_JSON
-            .scope(json, receive_message_signed(&data, &parts, &bytes))
-            .await
-    } else {
-        let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
-        let activity = ActivityData::from_request(request, &())
-            .await
-            .map_err(|_| Error::BadRequest("unreadable request".into()))?;
-        activities::RECEIVED_JSON
-            .scope(
-                json,
-                receive_activity::<activities::InboxActivity, actors::DbActor, AppState>(
-                    activity, &data,
-                ),
-            )
-            .await
-            .map_err(|e| match e {
-                // The signature library reports a missing or malformed signature as `Other`.
-                Error::Federation(activitypub_federation::error::Error::Other(m)) => {
-                    Error::BadSignature(m)
-                }
-                other => other,
-            })
-    };
-    received.inspect_err(|e| tracing::info!(error = %e, "activity refused"))?;
-    Ok(StatusCode::OK)
+    // The signer's key first, so that failing to get it is told apart from later failures.
+    // Unsigned requests are refused below without fetching anything.
+    if signed {
+        signer(data, &json).await?;
+    }
+    if message_signature {
+        return activities::RECEIVED_JSON
+            .scope(json, receive_message_signed(data, &parts, &bytes))
+            .await;
+    }
+    let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+    let activity = ActivityData::from_request(request, &())
+        .await
+        .map_err(|_| Error::BadRequest("unreadable request".into()))?;
+    activities::RECEIVED_JSON
+        .scope(
+            json,
+            receive_activity::<activities::InboxActivity, actors::DbActor, AppState>(
+                activity, data,
+            ),
+        )
+        .await
+        .map_err(|e| match e {
+            // The signature library reports a missing or malformed signature as `Other`.
+            Error::Federation(activitypub_federation::error::Error::Other(m)) => {
+                Error::BadSignature(m)
+            }
+            other => other,
+        })
+}
+
+/// The actor an incoming activity names, fetched if new, for its key. When its server does not
+/// give us the document (refuses us, has no such actor, answers something unusable), the
+/// signature cannot be checked: that is the sender's problem, a 401, not a failure of ours. A
+/// `Delete` of an actor whose document is gone is dropped (202): there is nothing to verify or
+/// to delete.
+async fn signer(data: &Data<AppState>, activity: &Value) -> Result<actors::DbActor> {
+    use activitypub_federation::{error::Error as F, fetch::object_id::ObjectId};
+    let actor = activity
+        .get("actor")
+        .and_then(Value::as_str)
+        .and_then(|a| Url::parse(a).ok())
+        .ok_or_else(|| Error::BadRequest("the activity names no actor".into()))?;
+    match ObjectId::<actors::DbActor>::from(actor.clone())
+        .dereference(data)
+        .await
+    {
+        // A domain our policy refuses stays a 403.
+        Err(Error::Federation(e)) if !matches!(e, F::UrlVerificationError(_)) => {
+            let deleting_itself = activity.get("type").and_then(Value::as_str) == Some("Delete")
+                && activities::id_of(activity.get("object").unwrap_or(&Value::Null))
+                    .is_some_and(|o| o == actor);
+            if deleting_itself && matches!(e, F::ObjectDeleted(_) | F::NotFound) {
+                return Err(Error::Dropped(format!("{actor} is gone")));
+            }
+            Err(Error::BadSignature(format!(
+                "the key of {actor} cannot be fetched: {e}"
+            )))
+        }
+        other => other,
+    }
 }
 
 /// Signatures cover the `Host` the sender addressed, which is our domain; a reverse proxy may
@@ -253,14 +306,17 @@ async fn receive_message_signed(
     activity.receive(data).await
 }
 
-/// The JSON-LD context of every document we serve.
+/// The JSON-LD context of every document we serve and every activity we send: ActivityStreams,
+/// the security vocabulary (`publicKey`), and the Lemmy, Mastodon and schema.org terms we use.
 pub fn context() -> Value {
     json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
         {
             "lemmy": "https://join-lemmy.org/ns#",
+            "toot": "http://joinmastodon.org/ns#",
             "schema": "http://schema.org#",
+            "featured": {"@id": "toot:featured", "@type": "@id"},
             "sensitive": "as:sensitive",
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
             "commentsEnabled": "lemmy:commentsEnabled",
@@ -312,8 +368,8 @@ fn shared_inbox(state: &AppState) -> Result<Option<Endpoints>> {
 }
 
 pub fn person_json(state: &AppState, p: &Person) -> Result<PersonJson> {
-    let field =
-        |name: &str, value: &str| json!({"type": "PropertyValue", "name": name, "value": value});
+    // Mastodon reads a field's value as HTML: our fields are plain text, so they are escaped.
+    let field = |name: &str, value: &str| json!({"type": "PropertyValue", "name": name, "value": crate::domain::text::escape_html(value)});
     let mut attachment = Vec::new();
     if let Some(a) = &p.agency {
         attachment.push(field("Agency", a));
@@ -328,7 +384,7 @@ pub fn person_json(state: &AppState, p: &Person) -> Result<PersonJson> {
     Ok(PersonJson {
         kind: "Person".into(),
         id: url(&p.ap_id)?,
-        preferred_username: p.username.clone(),
+        preferred_username: Some(p.username.clone()),
         name: p.display_name.clone(),
         summary: (!p.bio_html.is_empty()).then(|| p.bio_html.clone()),
         source: Source::markdown(&p.bio_source),
@@ -351,7 +407,7 @@ pub fn instance_json(state: &AppState, i: &crate::db::models::Instance) -> Resul
     Ok(PersonJson {
         kind: "Application".into(),
         id: url(&id)?,
-        preferred_username: state.config.domain.clone(),
+        preferred_username: Some(state.config.domain.clone()),
         name: Some(i.name.clone()),
         summary: None,
         source: None,
@@ -385,7 +441,7 @@ pub fn group_json(state: &AppState, g: &Group) -> Result<GroupJson> {
     Ok(GroupJson {
         kind: "Group".into(),
         id: url(&g.ap_id)?,
-        preferred_username: g.name.clone(),
+        preferred_username: Some(g.name.clone()),
         name: Some(g.title.clone()),
         summary: (!g.description_html.is_empty()).then(|| g.description_html.clone()),
         source: Source::markdown(&g.description_source),
@@ -396,6 +452,7 @@ pub fn group_json(state: &AppState, g: &Group) -> Result<GroupJson> {
         attributed_to: Some(url(&format!("{}/moderators", g.ap_id))?),
         featured: Some(url(&format!("{}/featured", g.ap_id))?),
         posting_restricted_to_mods: Some(false),
+        rules: (!g.rules_html.is_empty()).then(|| g.rules_html.clone()),
         endpoints: shared_inbox(state)?,
         outbox: Some(url(&format!("{}/outbox", g.ap_id))?),
         public_key: public_key(&g.ap_id, &g.public_key)?,
@@ -455,6 +512,10 @@ pub fn page_json(t: &ThreadObject) -> Result<PageJson> {
         published: th.created_at.and_utc(),
         updated: th.updated_at.map(|u| u.and_utc()),
         language: LanguageFields::of(th.language.as_deref(), &th.body_html),
+        replies: Some(wire::ReplyCount {
+            kind: "Collection".into(),
+            total_items: th.comment_count,
+        }),
     })
 }
 
@@ -519,13 +580,15 @@ pub async fn thread_document(state: &AppState, id: i64) -> Result<Response> {
 /// 404 for an unknown or remote comment.
 pub async fn comment_document(state: &AppState, id: i64) -> Result<Response> {
     let c = objects::local_comment(state, id).await?;
-    if c.comment.deleted || c.comment.removed {
+    if !c.shown {
         return tombstone(&c.comment.ap_id);
     }
     activity_json(StatusCode::OK, &note_json(&c)?)
 }
 
-/// One of our activities at its id, as it was sent (JSON whatever the client accepts).
+/// One of our activities at its id, as it was sent (JSON whatever the client accepts); a
+/// `Tombstone` (410) once the thread or comment it carries or acts on is deleted or removed, as
+/// that content itself is.
 async fn activity(
     State(state): State,
     ApiPath((kind, token)): ApiPath<(String, String)>,
@@ -534,7 +597,26 @@ async fn activity(
     let data = objects::local_activity(&state, &id).await?;
     let doc: Value = serde_json::from_str(&data)
         .map_err(|e| Error::Internal(format!("stored activity {id}: {e}")))?;
+    if let Some(content) = content_of(&doc) {
+        if objects::post_gone(&state, content).await? {
+            return tombstone(&id);
+        }
+    }
     activity_json(StatusCode::OK, &doc)
+}
+
+/// The id of the thread or comment an activity carries (`Create`, `Update`) or acts on (`Like`,
+/// `Lock`…), looking inside an `Announce`. None for a `Delete` or an `Undo`: they tell of the
+/// content's end and stay readable after it.
+fn content_of(activity: &Value) -> Option<&str> {
+    let object = activity.get("object")?;
+    match activity.get("type").and_then(Value::as_str)? {
+        "Announce" => object.is_object().then(|| content_of(object)).flatten(),
+        "Delete" | "Undo" => None,
+        _ => object
+            .as_str()
+            .or_else(|| object.get("id").and_then(Value::as_str)),
+    }
 }
 
 fn ordered(id: String, items: Vec<Value>) -> Result<CollectionJson> {
@@ -589,28 +671,58 @@ async fn group_outbox(State(state): State, ApiPath(name): ApiPath<String>) -> Re
     let items = g
         .recent
         .iter()
-        .map(|t| {
-            let page = page_json(t)?;
-            Ok(json!({
-                "type": "Announce",
-                "id": format!("{}/activities/announce/create/{}", g.group.ap_id, t.thread.id),
-                "actor": g.group.ap_id,
-                "to": [PUBLIC],
-                "cc": [format!("{}/followers", g.group.ap_id)],
-                "object": {
-                    "type": "Create",
-                    "id": format!("{}/activities/create", t.thread.ap_id),
-                    "actor": t.author_ap_id,
-                    "to": [PUBLIC],
-                    "cc": [g.group.ap_id],
-                    "audience": g.group.ap_id,
-                    "object": page,
-                },
-            }))
-        })
+        .map(announce_of_thread)
         .collect::<Result<Vec<_>>>()?;
     let mut doc = ordered(format!("{}/outbox", g.group.ap_id), items)?;
     doc.total_items = Some(g.group.thread_count);
+    activity_json(StatusCode::OK, &doc)
+}
+
+/// A thread of one of our groups as an outbox item: the group's `Announce` of the author's
+/// `Create`, under ids that [`outbox_announce`] and [`outbox_create`] serve.
+fn announce_of_thread(t: &ThreadObject) -> Result<Value> {
+    Ok(json!({
+        "type": "Announce",
+        "id": format!("{}/activities/announce/create/{}", t.group_ap_id, t.thread.id),
+        "actor": t.group_ap_id,
+        "to": [PUBLIC],
+        "cc": [format!("{}/followers", t.group_ap_id)],
+        "object": create_of_thread(t)?,
+    }))
+}
+
+fn create_of_thread(t: &ThreadObject) -> Result<Value> {
+    Ok(json!({
+        "type": "Create",
+        "id": format!("{}/activities/create", t.thread.ap_id),
+        "actor": t.author_ap_id,
+        "to": [PUBLIC],
+        "cc": [t.group_ap_id],
+        "audience": t.group_ap_id,
+        "object": page_json(t)?,
+    }))
+}
+
+/// An outbox item at its id; a `Tombstone` (410) once the thread is deleted or removed.
+async fn outbox_announce(
+    State(state): State,
+    ApiPath((name, id)): ApiPath<(String, i64)>,
+) -> Result<Response> {
+    let t = objects::thread_of_local_group(&state, &name, id).await?;
+    let doc = announce_of_thread(&t)?;
+    if t.thread.deleted || t.thread.removed {
+        return tombstone(doc["id"].as_str().unwrap_or_default());
+    }
+    activity_json(StatusCode::OK, &doc)
+}
+
+/// The `Create` inside an outbox item, for a thread written here.
+async fn outbox_create(State(state): State, ApiPath(id): ApiPath<i64>) -> Result<Response> {
+    let t = objects::local_thread(&state, id).await?;
+    let doc = create_of_thread(&t)?;
+    if t.thread.deleted || t.thread.removed {
+        return tombstone(doc["id"].as_str().unwrap_or_default());
+    }
     activity_json(StatusCode::OK, &doc)
 }
 
@@ -655,31 +767,83 @@ struct WebfingerQuery {
     resource: String,
 }
 
-/// `acct:NAME@DOMAIN` for a person or a group (they never share a name).
+/// A person or a group (they never share a name) by `acct:NAME@DOMAIN`, or by its actor URL,
+/// as RFC 7033 asks: a `resource` that is not a URI is a 400; a URI that names nothing here
+/// (another scheme or domain, an unknown name) is a 404.
 async fn webfinger(
     data: Data<AppState>,
     ApiQuery(q): ApiQuery<WebfingerQuery>,
 ) -> Result<Response> {
     let state: &AppState = &data;
-    let name = extract_webfinger_name(&q.resource, &data)
-        .map_err(|_| {
-            Error::invalid(
-                "resource",
-                format!("must be acct:NAME@{}", state.config.domain),
-            )
-        })?
-        .to_string();
-    let (ap_id, kind) = match objects::local_person(state, &name).await {
+    let Some((name, wanted)) = webfinger_name(&q.resource, &state.config.domain)? else {
+        return Ok(webfinger_not_found());
+    };
+    let found = match objects::local_person(state, &name).await {
         Ok(p) => (p.ap_id, "Person"),
-        Err(Error::NotFound(_)) => (
-            objects::local_group(state, &name, 0).await?.group.ap_id,
-            "Group",
-        ),
+        Err(Error::NotFound(_)) => match objects::local_group(state, &name, 0).await {
+            Ok(g) => (g.group.ap_id, "Group"),
+            Err(Error::NotFound(_)) => return Ok(webfinger_not_found()),
+            Err(e) => return Err(e),
+        },
         Err(e) => return Err(e),
     };
+    let (ap_id, kind) = found;
+    if wanted.is_some_and(|w| w != kind) {
+        return Ok(webfinger_not_found());
+    }
     let doc =
         build_webfinger_response_with_type(q.resource.clone(), vec![(url(&ap_id)?, Some(kind))]);
     Ok(([(header::CONTENT_TYPE, "application/jrd+json")], Json(doc)).into_response())
+}
+
+/// The name a WebFinger `resource` asks for here, and the kind of actor when its URL says it;
+/// None for a well-formed URI that names nothing of this instance.
+///
+/// # Errors
+/// 400 for a resource that is not a URI, or an `acct:` URI without `NAME@DOMAIN`.
+fn webfinger_name(resource: &str, domain: &str) -> Result<Option<(String, Option<&'static str>)>> {
+    let malformed = || {
+        Error::BadRequest(format!(
+            "resource must be a URI, such as acct:NAME@{domain}"
+        ))
+    };
+    let uri = Url::parse(resource).map_err(|_| malformed())?;
+    match uri.scheme() {
+        "acct" => {
+            let (name, host) = uri.path().rsplit_once('@').ok_or_else(malformed)?;
+            if name.is_empty() || host.is_empty() {
+                return Err(malformed());
+            }
+            Ok(host
+                .eq_ignore_ascii_case(domain)
+                .then(|| (name.to_string(), None)))
+        }
+        "http" | "https" if actors::authority(&uri).eq_ignore_ascii_case(domain) => {
+            let segments: Vec<&str> = uri
+                .path_segments()
+                .map(Iterator::collect)
+                .unwrap_or_default();
+            Ok(match segments.as_slice() {
+                ["u", name] if !name.is_empty() => Some((name.to_string(), Some("Person"))),
+                ["g", name] if !name.is_empty() => Some((name.to_string(), Some("Group"))),
+                _ => None,
+            })
+        }
+        _ => Ok(None),
+    }
+}
+
+/// WebFinger's 404, the same whatever was asked for.
+fn webfinger_not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(crate::error::ErrorBody {
+            error: "not_found",
+            message: "not found".into(),
+            field: None,
+        }),
+    )
+        .into_response()
 }
 
 async fn nodeinfo_links(State(state): State) -> Json<Value> {

@@ -154,6 +154,27 @@ impl Token {
         }
     }
 
+    /// The member, if the token may write anything at all (`write`, `follow` or one of the
+    /// granular `write:` scopes): for the endpoints of changes this server does not make, which
+    /// still refuse a read-only token as Mastodon would before saying so.
+    ///
+    /// # Errors
+    /// As [`Token::member`].
+    pub fn writer(&self) -> MResult<&Viewer> {
+        let may_write = |held: &str| {
+            held.split_whitespace()
+                .any(|h| h == "write" || h == "follow" || h.starts_with("write:"))
+        };
+        match &self.0 {
+            None => Err(Error::Unauthorized.into()),
+            Some(b) if !may_write(b.scopes()) => Err(MastoError::out_of_scope()),
+            Some(Bearer::Member(v, _)) => Ok(v),
+            Some(Bearer::App(..)) => Err(MastoError::unprocessable(
+                "This method requires an authenticated user",
+            )),
+        }
+    }
+
     /// The member, if a token is given, for what anyone may read; a token without `scope` is
     /// refused.
     ///
@@ -188,6 +209,7 @@ pub struct Fields(pub Vec<(String, String)>);
 /// Mastodon, merges the two, and some apps send everything in the query (Ice Cubes registers
 /// its app that way). For a name given in both, the body's value comes last, so it wins.
 async fn read_pairs(req: Request) -> MResult<Vec<(String, String)>> {
+    crate::api::require_utf8_form(req.uri().query().unwrap_or_default().as_bytes())?;
     let mut pairs: Vec<(String, String)> =
         serde_html_form::from_str(req.uri().query().unwrap_or_default())
             .map_err(|e| MastoError::new(StatusCode::BAD_REQUEST, format!("bad query: {e}")))?;
@@ -220,10 +242,16 @@ async fn read_body_pairs(req: Request) -> MResult<Vec<(String, String)>> {
                     "file uploads are not supported here ({name})"
                 )));
             }
-            let value = field
-                .text()
+            let bytes = field
+                .bytes()
                 .await
                 .map_err(|e| MastoError::unprocessable(format!("unreadable field {name}: {e}")))?;
+            let value = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                MastoError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("field {name} is not valid UTF-8"),
+                )
+            })?;
             pairs.push((name, value));
         }
         return Ok(pairs);
@@ -251,6 +279,7 @@ async fn read_body_pairs(req: Request) -> MResult<Vec<(String, String)>> {
         }
         return Ok(pairs);
     }
+    crate::api::require_utf8_form(&bytes)?;
     serde_html_form::from_bytes::<Vec<(String, String)>>(&bytes)
         .map_err(|e| MastoError::unprocessable(format!("unreadable form: {e}")))
 }
@@ -300,6 +329,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> MResult<Self> {
         let query = parts.uri.query().unwrap_or_default();
+        crate::api::require_utf8_form(query.as_bytes())?;
         serde_html_form::from_str(query)
             .map(Params)
             .map_err(|e| MastoError::new(StatusCode::BAD_REQUEST, format!("bad query: {e}")))

@@ -260,6 +260,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for WebForm<T> {
                     Error::BadRequest(e.body_text())
                 }
             })?;
+        crate::api::require_utf8_form(&bytes)?;
         let token: Token = serde_html_form::from_bytes(&bytes)
             .map_err(|e| Error::BadRequest(format!("unreadable form: {e}")))?;
         if ctx.browser.is_empty() || !session::csrf_valid(&ctx.state, &ctx.browser, &token.csrf) {
@@ -326,10 +327,20 @@ pub fn see_other(ctx: &Ctx, to: &str, notice: Option<&str>) -> Response {
 
 /// Only paths of this site: an address given in a form never sends the reader elsewhere.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_string()
-    } else {
-        "/".to_string()
+    // Browsers drop tabs and line breaks inside URLs and read `\` as `/`, so `/\t/evil.example`
+    // would leave the site: refuse any of them, then let the URL parser have the last word on
+    // whether the address stays here. What comes back is serialised, so it is always a valid
+    // header value.
+    let home = || "/".to_string();
+    if !next.starts_with('/') || next.chars().any(|c| c.is_control() || c == '\\') {
+        return home();
+    }
+    let Ok(base) = url::Url::parse("http://next.invalid/") else {
+        return home();
+    };
+    match base.join(next) {
+        Ok(u) if u.origin() == base.origin() => u[url::Position::BeforePath..].to_string(),
+        _ => home(),
     }
 }
 

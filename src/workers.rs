@@ -25,6 +25,8 @@ const IN_FLIGHT: usize = 64;
 const PER_INSTANCE: usize = 4;
 /// How often the federation policy is read again from the database.
 const POLICY_REFRESH: Duration = Duration::from_secs(10);
+/// How often the worker looks for remote groups due for a refresh (`group_refresh_seconds`).
+const GROUP_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// How often a dead instance is tried again.
 const PROBE_EVERY: Duration = Duration::from_secs(300);
 /// How often old deliveries and activities are deleted.
@@ -135,6 +137,13 @@ pub fn spawn_delivery(federation: FederationConfig<AppState>) -> tokio::task::Jo
         let mut last_probe: HashMap<String, Instant> = HashMap::new();
         let mut policy_read = Instant::now();
         let mut follows_checked = Instant::now();
+        let mut groups_checked = Instant::now();
+        // Refreshing groups fetches from other servers: it runs beside the deliveries, one
+        // round at a time, never in their way.
+        let mut refreshing: Option<tokio::task::JoinHandle<()>> = None;
+        let group_age = chrono::Duration::seconds(
+            i64::try_from(state.config.group_refresh_seconds).unwrap_or(i64::MAX / 1000),
+        );
         // Pruned a minute after start, then hourly.
         let mut pruned = Instant::now()
             .checked_sub(PRUNE_EVERY - Duration::from_secs(60))
@@ -165,6 +174,21 @@ pub fn spawn_delivery(federation: FederationConfig<AppState>) -> tokio::task::Jo
                     Err(e) => tracing::warn!(error = %e, "cannot delete old deliveries"),
                 }
                 pruned = Instant::now();
+            }
+            if groups_checked.elapsed() >= GROUP_CHECK_EVERY
+                && refreshing
+                    .as_ref()
+                    .is_none_or(tokio::task::JoinHandle::is_finished)
+            {
+                let data = data.reset_request_count();
+                refreshing = Some(tokio::spawn(async move {
+                    if let Err(e) =
+                        crate::federation::backfill::refresh_stale(&data, group_age).await
+                    {
+                        tracing::warn!(error = %e, "cannot refresh remote groups");
+                    }
+                }));
+                groups_checked = Instant::now();
             }
             if follows_checked.elapsed() >= follow_check_every {
                 if let Err(e) = crate::domain::groups::resend_stale_follows(&state).await {

@@ -59,8 +59,7 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     ApiJson(input): ApiJson<Credentials>,
 ) -> Result<Json<AuthResponse>> {
-    state.auth_limiter.check(ip)?;
-    Ok(Json(people::login(&state, input).await?))
+    Ok(Json(people::login(&state, ip, input).await?))
 }
 
 /// End the session of the token used.

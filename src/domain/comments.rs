@@ -12,6 +12,7 @@ use crate::domain::people::Viewer;
 use crate::domain::text::{self, now};
 use crate::domain::threads::{find_thread, require_can_post};
 use crate::domain::views::{CommentView, PersonBrief};
+use crate::domain::visibility;
 use crate::error::{Error, Result};
 use crate::federation::publish;
 use crate::per_backend;
@@ -125,16 +126,15 @@ pub async fn one(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<C
                 .first(conn)
                 .optional()?
                 .ok_or(Error::NotFound("comment"))?;
+            let thread = find_thread(conn, row.0.thread_id)?;
             let steward = match &person {
-                Some(p) => {
-                    let group: i64 = threads::table
-                        .find(row.0.thread_id)
-                        .select(threads::group_id)
-                        .first(conn)?;
-                    p.is_admin || is_steward(conn, group, p.id)?
-                }
+                Some(p) => p.is_admin || is_steward(conn, thread.group_id, p.id)?,
                 None => false,
             };
+            // Inside a thread stewards removed, a comment is theirs alone to see.
+            if thread.removed && !steward {
+                return Err(Error::NotFound("comment"));
+            }
             Ok(in_thread(vec![row], steward).remove(0))
         })
         .await
@@ -214,9 +214,10 @@ pub async fn create(
 ) -> Result<CommentView> {
     let (body_source, body_html) =
         text::parse_markdown("body", &input.body, state.config.limits.body_bytes)?;
-    if body_source.trim().is_empty() {
+    if text::is_blank(&body_source) {
         return Err(Error::problem("body", crate::error::Problem::Empty));
     }
+    state.post_limiter.check(viewer.id())?;
     let language = text::parse_language("language", input.language.as_deref())?
         .or_else(|| viewer.person.language.clone());
     let (person, origin) = (viewer.person.clone(), state.origin());
@@ -471,7 +472,7 @@ pub async fn edit(
     input: CommentEdit,
 ) -> Result<CommentView> {
     let (source, html) = text::parse_markdown("body", &input.body, state.config.limits.body_bytes)?;
-    if source.trim().is_empty() {
+    if text::is_blank(&source) {
         return Err(Error::invalid("body", "must not be empty"));
     }
     let (person_id, origin) = (viewer.id(), state.origin());
@@ -482,10 +483,11 @@ pub async fn edit(
             if comment.author_id != person_id {
                 return Err(Error::forbidden("only the author can edit a comment"));
             }
-            if comment.deleted || comment.removed {
+            let thread = find_thread(conn, comment.thread_id)?;
+            if !visibility::comment_shown(&comment, &thread) {
                 return Err(Error::Conflict {
                     field: None,
-                    message: "this comment was deleted or removed".into(),
+                    message: "this comment or its thread was deleted or removed".into(),
                 });
             }
             diesel::update(comments::table.find(id))
@@ -530,6 +532,30 @@ pub async fn delete_as(
     id: i64,
     received: Option<serde_json::Value>,
 ) -> Result<()> {
+    set_deleted(state, author, id, true, received).await
+}
+
+/// Restores a comment its remote author deleted, on the `Undo` of that `Delete` (`received`,
+/// relayed if the group is ours), as Lemmy lets authors do.
+///
+/// # Errors
+/// 403 for anyone but the author, 404 for an unknown comment.
+pub async fn restore_as(
+    state: &AppState,
+    author: Person,
+    id: i64,
+    received: serde_json::Value,
+) -> Result<()> {
+    set_deleted(state, author, id, false, Some(received)).await
+}
+
+async fn set_deleted(
+    state: &AppState,
+    author: Person,
+    id: i64,
+    deleted: bool,
+    received: Option<serde_json::Value>,
+) -> Result<()> {
     let origin = state.origin();
     state
         .db
@@ -538,17 +564,17 @@ pub async fn delete_as(
             if comment.author_id != author.id {
                 return Err(Error::forbidden("only the author can delete a comment"));
             }
-            if comment.deleted {
+            if comment.deleted == deleted {
                 return Ok(());
             }
             diesel::update(comments::table.find(id))
                 .set((
-                    comments::deleted.eq(true),
+                    comments::deleted.eq(deleted),
                     comments::updated_at.eq(Some(now())),
                 ))
                 .execute(conn)?;
             if !comment.removed {
-                adjust_count(conn, comment.thread_id, -1)?;
+                adjust_count(conn, comment.thread_id, if deleted { -1 } else { 1 })?;
             }
             let group = groups::table
                 .inner_join(threads::table)

@@ -6,6 +6,7 @@ use chrono::Duration;
 use diesel::prelude::*;
 use rand::{distr::Alphanumeric, Rng};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 
 use crate::app::AppState;
 use crate::db::{schema::*, AnyConnection};
@@ -76,7 +77,8 @@ pub fn parse_scopes(raw: Option<&str>) -> Result<Vec<String>> {
         .split(|c: char| c.is_whitespace() || c == '+' || c == ',')
         .filter(|s| !s.is_empty())
     {
-        // Administration scopes are known and accepted, and grant nothing here.
+        // Administration scopes are accepted; they open the administration routes only to a
+        // token whose member is an administrator.
         let known = SCOPES.contains(&s) || s == "crypto" || s.starts_with("admin:");
         if !known {
             return Err(Error::invalid("scope", format!("unknown scope {s:?}")));
@@ -102,6 +104,51 @@ pub fn grants(held: &str, wanted: &str) -> bool {
                 .is_some_and(|(top, _)| top == h && !top.is_empty())
             || (h == "follow" && FOLLOW_COVERS.contains(&wanted))
     })
+}
+
+/// What a request asks of its token: to read or to write, as a member or as an administrator.
+/// Each door decides which a route needs by one rule (the JSON API: by method and path; the
+/// Mastodon API: by the granular scope each endpoint names) and asks [`require`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+    AdminRead,
+    AdminWrite,
+}
+
+impl Access {
+    /// The scope a token must grant for this access.
+    pub fn scope(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::AdminRead => "admin:read",
+            Access::AdminWrite => "admin:write",
+        }
+    }
+}
+
+/// 403 unless the token's scopes grant `access`.
+///
+/// # Errors
+/// [`Error::Forbidden`] naming the missing scope.
+pub fn require(viewer: &Viewer, access: Access) -> Result<()> {
+    require_scope(&viewer.scopes, access.scope())
+}
+
+/// 403 unless `held` grants `wanted`.
+///
+/// # Errors
+/// [`Error::Forbidden`] naming the missing scope.
+pub fn require_scope(held: &str, wanted: &str) -> Result<()> {
+    if grants(held, wanted) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!(
+            "this token was not granted the scope {wanted}"
+        )))
+    }
 }
 
 fn random_token() -> String {
@@ -158,7 +205,34 @@ fn check_redirect_uri(raw: &str) -> Result<String> {
             "a redirect URI may not have a fragment",
         ));
     }
+    // The browser is sent there with the code: only to a web site over https, to the member's
+    // own machine over http (apps that listen on loopback), or to an app's own scheme
+    // (`app.name:/callback`); never to a scheme that runs or embeds what follows it.
+    let refused = match url.scheme() {
+        "https" => false,
+        "http" => !url.host().is_some_and(is_loopback),
+        "javascript" | "data" | "vbscript" | "file" | "blob" | "about" | "filesystem" | "ftp"
+        | "ws" | "wss" => true,
+        _ => false,
+    };
+    if refused {
+        return Err(Error::invalid(
+            "redirect_uris",
+            format!(
+                "{raw:?} is not allowed: use https, http to a loopback address, or the app's own scheme"
+            ),
+        ));
+    }
     Ok(raw.to_string())
+}
+
+/// Whether a host is this machine: `localhost` (and its subdomains), 127.0.0.0/8 or ::1.
+fn is_loopback(host: url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(d) => d == "localhost" || d.ends_with(".localhost"),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    }
 }
 
 /// Registers a client.
@@ -253,6 +327,7 @@ impl OAuthError {
             OAuthError::InvalidGrant(_) => "invalid_grant",
             OAuthError::UnsupportedGrantType(_) => "unsupported_grant_type",
             OAuthError::InvalidScope(_) => "invalid_scope",
+            OAuthError::Other(Error::RateLimited) => "temporarily_unavailable",
             OAuthError::Other(_) => "server_error",
         }
     }
@@ -298,6 +373,8 @@ pub async fn check_authorization(
             "this redirect URI was not registered by the app",
         ));
     }
+    // Apps registered before the rule was in force are held to it too.
+    check_redirect_uri(&req.redirect_uri)?;
     let scopes = parse_scopes(req.scope.as_deref())?;
     if let Some(s) = scopes.iter().find(|s| !grants(&app.scopes, s)) {
         return Err(Error::invalid(
@@ -331,11 +408,12 @@ pub async fn check_authorization(
 pub async fn approve(
     state: &AppState,
     req: AuthorizationRequest,
+    from: IpAddr,
     username: &str,
     password: String,
 ) -> Result<(Authorization, String)> {
     let auth = check_authorization(state, req).await?;
-    let person = people::check_credentials(state, username, password).await?;
+    let person = people::check_credentials(state, from, username, password).await?;
     let code = random_token();
     let (hash, a) = (hash_token(&code), auth.clone());
     state
@@ -412,7 +490,11 @@ async fn client(
 ///
 /// # Errors
 /// The OAuth error that applies.
-pub async fn token(state: &AppState, req: TokenRequest) -> std::result::Result<Issued, OAuthError> {
+pub async fn token(
+    state: &AppState,
+    from: IpAddr,
+    req: TokenRequest,
+) -> std::result::Result<Issued, OAuthError> {
     match req.grant_type.as_str() {
         "authorization_code" => {
             let app = client(state, &req, req.code_verifier.is_some()).await?;
@@ -516,7 +598,7 @@ pub async fn token(state: &AppState, req: TokenRequest) -> std::result::Result<I
                     "username and password are required".into(),
                 ));
             };
-            let person = people::check_credentials(state, &username, password)
+            let person = people::check_credentials(state, from, &username, password)
                 .await
                 .map_err(|e| match e {
                     Error::BadCredentials => {

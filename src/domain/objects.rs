@@ -30,6 +30,8 @@ pub struct ThreadObject {
 /// A comment with the ids it points to.
 pub struct CommentObject {
     pub comment: Comment,
+    /// Whether it is shown at all (see [`crate::domain::visibility`]); a Tombstone otherwise.
+    pub shown: bool,
     pub author_ap_id: String,
     pub group_ap_id: String,
     pub thread_ap_id: String,
@@ -150,6 +152,27 @@ pub async fn local_thread(state: &AppState, id: i64) -> Result<ThreadObject> {
         .await
 }
 
+/// A thread, by whomever, of the local group `name`.
+///
+/// # Errors
+/// 404 for an unknown group or thread, or a thread of another group.
+pub async fn thread_of_local_group(state: &AppState, name: &str, id: i64) -> Result<ThreadObject> {
+    let (instance, name) = (state.instance_id, name.to_string());
+    state
+        .db
+        .read(move |conn| {
+            let group = find_group(conn, instance, &name)?;
+            let thread = find_thread(conn, id)?;
+            if !group.local || thread.group_id != group.id {
+                return Err(Error::NotFound("thread"));
+            }
+            thread_objects(conn, vec![thread])?
+                .pop()
+                .ok_or(Error::NotFound("thread"))
+        })
+        .await
+}
+
 /// A local comment.
 ///
 /// # Errors
@@ -181,6 +204,7 @@ pub async fn local_comment(state: &AppState, id: i64) -> Result<CommentObject> {
                 None => None,
             };
             Ok(CommentObject {
+                shown: crate::domain::visibility::comment_shown(&comment, &thread),
                 comment,
                 author_ap_id,
                 group_ap_id,
@@ -243,6 +267,19 @@ pub enum ReplyTarget {
 pub async fn by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<ReplyTarget>> {
     let ap_id = ap_id.to_string();
     state.db.read(move |c| find_by_ap_id(c, &ap_id)).await
+}
+
+/// Whether the thread or comment stored under `ap_id` was deleted or removed (false for an id
+/// we do not know as a thread or comment).
+///
+/// # Errors
+/// Database failures only.
+pub async fn post_gone(state: &AppState, ap_id: &str) -> Result<bool> {
+    Ok(match by_ap_id(state, ap_id).await? {
+        Some(ReplyTarget::Thread(t)) => t.deleted || t.removed,
+        Some(ReplyTarget::Comment(c)) => c.deleted || c.removed,
+        None => false,
+    })
 }
 
 /// As [`by_ap_id`], inside a transaction.

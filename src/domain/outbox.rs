@@ -24,7 +24,8 @@ fn authority(inbox: &str) -> Option<String> {
         .map(|u| crate::federation::actors::authority(&u))
 }
 
-/// Records a local activity and queues it for each distinct remote inbox.
+/// Records a local activity and queues it for each distinct remote inbox. Returns whether it
+/// was recorded: with no remote inbox to tell, nothing is kept.
 ///
 /// # Errors
 /// Database failures; the caller's transaction then rolls back with the content.
@@ -33,11 +34,8 @@ pub fn enqueue(
     origin: &crate::federation::publish::Origin,
     activity: &Value,
     inboxes: &[String],
-) -> Result<()> {
+) -> Result<bool> {
     let local_domain = origin.domain.as_str();
-    let ap_id = activity["id"]
-        .as_str()
-        .ok_or_else(|| Error::Internal("activity without id".into()))?;
     let mut targets: Vec<(&String, String)> = Vec::new();
     for inbox in inboxes {
         let Some(domain) = authority(inbox) else {
@@ -49,23 +47,11 @@ pub fn enqueue(
     }
     // Nobody elsewhere to tell: nothing to keep either.
     if targets.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
-    let kind = activity["type"].as_str().unwrap_or("Activity");
-    let actor = activity["actor"].as_str().unwrap_or_default();
-    let data = activity.to_string();
+    let id = store(conn, activity)?
+        .ok_or_else(|| Error::Internal(format!("activity {} queued twice", activity["id"])))?;
     let t = now();
-    let id: i64 = per_backend!(conn, |c| diesel::insert_into(activities::table)
-        .values((
-            activities::ap_id.eq(ap_id),
-            activities::kind.eq(kind),
-            activities::actor_ap_id.eq(actor),
-            activities::local.eq(true),
-            activities::data.eq(&data),
-            activities::created_at.eq(t),
-        ))
-        .returning(activities::id)
-        .get_result(c))?;
     for (inbox, domain) in targets {
         diesel::insert_into(deliveries::table)
             .values((
@@ -80,7 +66,43 @@ pub fn enqueue(
     origin
         .queued
         .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    Ok(())
+    Ok(true)
+}
+
+/// Records a local activity that travels only inside another (the `Announce` of one of our
+/// groups), so that it can be served at its id; it has no delivery of its own and is pruned
+/// with the others. Kept once.
+///
+/// # Errors
+/// Database failures.
+pub fn keep(conn: &mut AnyConnection, activity: &Value) -> Result<()> {
+    store(conn, activity).map(drop)
+}
+
+/// Stores one of our activities; its row id, or None when one with its id is stored already.
+fn store(conn: &mut AnyConnection, activity: &Value) -> Result<Option<i64>> {
+    let ap_id = activity["id"]
+        .as_str()
+        .ok_or_else(|| Error::Internal("activity without id".into()))?;
+    let kind = activity["type"].as_str().unwrap_or("Activity");
+    let actor = activity["actor"].as_str().unwrap_or_default();
+    let data = activity.to_string();
+    Ok(per_backend!(conn, |c| diesel::insert_into(
+        activities::table
+    )
+    .values((
+        activities::ap_id.eq(ap_id),
+        activities::kind.eq(kind),
+        activities::actor_ap_id.eq(actor),
+        activities::local.eq(true),
+        activities::data.eq(&data),
+        activities::created_at.eq(now()),
+    ))
+    .on_conflict(activities::ap_id)
+    .do_nothing()
+    .returning(activities::id)
+    .get_result::<i64>(c)
+    .optional())?)
 }
 
 /// Records a received activity inside the transaction that acts on it, so that it is taken

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use rand::{distr::Alphanumeric, Rng};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
@@ -26,8 +27,9 @@ const TOKEN_TOUCH_MINUTES: i64 = 5;
 /// Languages the web interface is written in, the first the default.
 pub const INTERFACE_LANGUAGES: [&str; 2] = ["en", "fr"];
 
-/// Scopes of tokens issued by the native API's sign-in.
-pub const NATIVE_SCOPES: &str = "read write follow";
+/// Scopes of tokens issued by the native API's sign-in and the web pages: everything the
+/// member may do (the administration scopes open nothing to a member who is not an admin).
+pub const NATIVE_SCOPES: &str = "read write follow admin:read admin:write";
 
 /// The member behind a request's bearer token.
 #[derive(Debug, Clone)]
@@ -298,8 +300,8 @@ pub async fn register(state: &AppState, input: Registration) -> Result<AuthRespo
 /// 401 for an unknown name or wrong password (the same answer for both), 403 for an account
 /// that is suspended or not yet approved.
 #[tracing::instrument(skip_all, fields(username = %input.username))]
-pub async fn login(state: &AppState, input: Credentials) -> Result<AuthResponse> {
-    let person = check_credentials(state, &input.username, input.password).await?;
+pub async fn login(state: &AppState, from: IpAddr, input: Credentials) -> Result<AuthResponse> {
+    let person = check_credentials(state, from, &input.username, input.password).await?;
     let pid = person.id;
     let token = state
         .db
@@ -318,9 +320,13 @@ pub async fn login(state: &AppState, input: Credentials) -> Result<AuthResponse>
 /// As [`login`].
 pub async fn check_credentials(
     state: &AppState,
+    from: IpAddr,
     username: &str,
     password: String,
 ) -> Result<Person> {
+    // Every way of presenting a password (the JSON API, the web page, the apps' sign-in page,
+    // OAuth's password grant) comes through here, so one limit counts them all.
+    state.auth_limiter.check(from)?;
     let (id, name) = (state.instance_id, username.to_string());
     let person = state
         .db

@@ -150,7 +150,25 @@ pub(crate) fn ensure_instance(conn: &mut AnyConnection, domain: &str) -> Result<
         .first(conn)?)
 }
 
-fn remote_name(raw: &str) -> Result<String> {
+/// The name a remote actor goes by here: its `preferredUsername`, or, when it gives none (the
+/// property is optional in ActivityPub), the last segment of its id's path (`/users/42` → `42`,
+/// `/@bob` → `bob`), or its host for an id with no path.
+fn remote_name(given: Option<&str>, id: &url::Url) -> Result<String> {
+    let derived;
+    let raw = match given {
+        Some(name) => name,
+        None => {
+            derived = id
+                .path_segments()
+                .and_then(|mut segments| segments.rfind(|s| !s.is_empty()))
+                .map(|s| s.trim_start_matches('@'))
+                .filter(|s| !s.is_empty())
+                .or(id.host_str())
+                .unwrap_or_default()
+                .to_string();
+            &derived
+        }
+    };
     let name = raw.trim();
     if name.is_empty()
         || name.chars().count() > REMOTE_NAME_MAX
@@ -238,7 +256,7 @@ pub fn profile_fields(attachment: &[serde_json::Value]) -> ProfileFields {
 /// # Errors
 /// An unusable name, or a name already held by another actor of that instance.
 pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person> {
-    let username = remote_name(&json.preferred_username)?;
+    let username = remote_name(json.preferred_username.as_deref(), &json.id)?;
     let domain = authority(&json.id);
     let person = state
         .db
@@ -329,7 +347,7 @@ pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person>
 /// # Errors
 /// An unusable name, or a name already held by another group of that instance.
 pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
-    let name = remote_name(&json.preferred_username)?;
+    let name = remote_name(json.preferred_username.as_deref(), &json.id)?;
     let domain = authority(&json.id);
     let group = state
         .db
@@ -340,6 +358,8 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
             let title = bounded_line(json.name.as_deref()).unwrap_or_else(|| name.clone());
             let html = bounded_html(json.summary.as_deref());
             let source = markdown_source(json.source.as_ref());
+            let rules_html = bounded_html(json.rules.as_deref());
+            let rules_source = crate::domain::text::html_to_text(&rules_html);
             let inbox = json.inbox.to_string();
             let shared = json.endpoints.as_ref().map(|e| e.shared_inbox.to_string());
             let key = json.public_key.public_key_pem.clone();
@@ -359,8 +379,8 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
                         title: title.clone(),
                         description_source: source.clone(),
                         description_html: html.clone(),
-                        rules_source: String::new(),
-                        rules_html: String::new(),
+                        rules_source: rules_source.clone(),
+                        rules_html: rules_html.clone(),
                         creator_id: None,
                         approval_required: false,
                         public_key: key.clone(),
@@ -393,6 +413,8 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
                     groups::title.eq(title),
                     groups::description_html.eq(html),
                     groups::description_source.eq(source),
+                    groups::rules_html.eq(rules_html),
+                    groups::rules_source.eq(rules_source),
                     groups::public_key.eq(key),
                     groups::inbox_url.eq(inbox),
                     groups::shared_inbox_url.eq(shared),
@@ -408,6 +430,119 @@ pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
         .await?;
     remember(state, &ActorRow::Group(group.clone()), true);
     Ok(group)
+}
+
+/// Most stewards taken from a remote group's moderators collection.
+pub const REMOTE_STEWARDS_MAX: usize = 50;
+
+/// What a remote group's own collections say of it: how many follow it (`None`: it did not say)
+/// and who its stewards are (`None`: unknown, left as they are), as read from `read_at` on:
+/// a steward appointed here since then is kept. Local groups are never changed this way.
+///
+/// # Errors
+/// Database failures only.
+pub async fn set_group_figures(
+    state: &AppState,
+    group_id: i64,
+    member_count: Option<i64>,
+    stewards: Option<Vec<i64>>,
+    read_at: chrono::NaiveDateTime,
+) -> Result<()> {
+    state
+        .db
+        .write(move |conn| {
+            let local: bool = groups::table
+                .find(group_id)
+                .select(groups::local)
+                .first(conn)?;
+            if local {
+                return Err(Error::Refused(
+                    "a local group's figures are not taken from outside".into(),
+                ));
+            }
+            if let Some(n) = member_count {
+                diesel::update(groups::table.find(group_id))
+                    .set(groups::member_count.eq(n.max(0)))
+                    .execute(conn)?;
+            }
+            if let Some(mut wanted) = stewards {
+                wanted.truncate(REMOTE_STEWARDS_MAX);
+                diesel::delete(
+                    stewards::table
+                        .filter(stewards::group_id.eq(group_id))
+                        .filter(stewards::person_id.ne_all(&wanted))
+                        .filter(stewards::created_at.lt(read_at)),
+                )
+                .execute(conn)?;
+                let have: Vec<i64> = stewards::table
+                    .filter(stewards::group_id.eq(group_id))
+                    .select(stewards::person_id)
+                    .load(conn)?;
+                let t = now();
+                for p in wanted.iter().filter(|p| !have.contains(p)) {
+                    diesel::insert_into(stewards::table)
+                        .values((
+                            stewards::group_id.eq(group_id),
+                            stewards::person_id.eq(p),
+                            stewards::created_at.eq(t),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Marks a remote group as just read, when reading it failed, so that it waits its turn again.
+///
+/// # Errors
+/// Database failures only.
+pub async fn touch_group(state: &AppState, group_id: i64) -> Result<()> {
+    state
+        .db
+        .write(move |conn| {
+            diesel::update(groups::table.find(group_id))
+                .set(groups::last_refreshed_at.eq(Some(now())))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+}
+
+/// Remote groups that members here belong to and that were last read longer ago than `age`,
+/// oldest first, at most `limit`.
+///
+/// # Errors
+/// Database failures only.
+pub async fn stale_groups(
+    state: &AppState,
+    age: chrono::Duration,
+    limit: i64,
+) -> Result<Vec<Group>> {
+    let before = now() - age;
+    state
+        .db
+        .read(move |conn| {
+            let followed = memberships::table
+                .inner_join(persons::table)
+                .filter(persons::local.eq(true))
+                .filter(memberships::state.eq(crate::domain::groups::ACCEPTED))
+                .select(memberships::group_id);
+            Ok(groups::table
+                .filter(groups::local.eq(false))
+                .filter(groups::id.eq_any(followed))
+                .filter(
+                    groups::last_refreshed_at
+                        .is_null()
+                        .or(groups::last_refreshed_at.lt(before)),
+                )
+                .order(groups::last_refreshed_at.asc())
+                .limit(limit)
+                .select(Group::as_select())
+                .load(conn)?)
+        })
+        .await
 }
 
 /// A remote account deleted itself: its memberships end and its threads and comments become
@@ -551,6 +686,33 @@ pub async fn unfollow_person(state: &AppState, follower: Person, followed: Perso
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn actors_without_preferred_username_are_named_after_their_id() {
+        let name =
+            |given: Option<&str>, id: &str| remote_name(given, &url::Url::parse(id).unwrap()).ok();
+        assert_eq!(
+            name(Some("alice"), "https://a.example/u/x").as_deref(),
+            Some("alice")
+        );
+        assert_eq!(
+            name(None, "https://a.example/ap/users/110224").as_deref(),
+            Some("110224")
+        );
+        assert_eq!(
+            name(None, "https://a.example/users/bob/").as_deref(),
+            Some("bob")
+        );
+        assert_eq!(
+            name(None, "https://a.example/@carol").as_deref(),
+            Some("carol")
+        );
+        assert_eq!(
+            name(None, "https://a.example/").as_deref(),
+            Some("a.example")
+        );
+        assert_eq!(name(Some("two words"), "https://a.example/u/x"), None);
+    }
 
     #[test]
     fn profile_fields_are_read_as_we_publish_them_and_as_mastodon_does() {

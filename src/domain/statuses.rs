@@ -13,6 +13,7 @@ use crate::domain::groups::ACCEPTED;
 use crate::domain::people::Viewer;
 use crate::domain::text::{self, now};
 use crate::domain::views::{CommentView, GroupBrief, PersonBrief, PersonView, ThreadView};
+use crate::domain::visibility::removed_threads;
 use crate::error::{Error, Result};
 use crate::per_backend;
 
@@ -302,6 +303,12 @@ fn timeline_ids(
         .filter(visible())
         .select(statuses::id)
         .into_boxed();
+    // A comment whose thread stewards removed is gone with it.
+    q = q.filter(
+        statuses::comment_id
+            .is_null()
+            .or(comments::thread_id.nullable().ne_all(removed_threads())),
+    );
     q = match timeline {
         Timeline::Home => {
             let me = viewer_id.ok_or(Error::Unauthorized)?;
@@ -463,6 +470,7 @@ pub(crate) fn load(
         .filter(comments::id.eq_any(&comment_ids))
         .filter(comments::deleted.eq(false))
         .filter(comments::removed.eq(false))
+        .filter(comments::thread_id.nullable().ne_all(removed_threads()))
         .select((
             Comment::as_select(),
             PersonBrief::as_select(),

@@ -40,10 +40,29 @@ pub fn parse_name(field: &'static str, raw: &str) -> Result<String> {
     }
 }
 
-/// A single line of text (title, display name…): trimmed, no control characters, bounded.
+/// Whether a character shows nothing: white space of any script (U+00A0, U+3000…) or one of
+/// Unicode's default-ignorable code points (zero-width spaces and joiners, U+FEFF, direction
+/// marks, variation selectors, Hangul fillers, tag characters…).
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+            | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Whether text shows nothing at all (empty, or only invisible characters).
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(is_invisible)
+}
+
+/// A single line of text (title, display name…): trimmed, no control characters, bounded;
+/// a line of only invisible characters is empty.
 pub fn parse_line(field: &'static str, raw: &str, max_chars: usize) -> Result<String> {
     let value = raw.trim();
-    if value.is_empty() {
+    if is_blank(value) {
         return Err(Error::problem(field, Problem::Empty));
     }
     if value.chars().count() > max_chars {
@@ -62,7 +81,8 @@ pub fn parse_optional_line(
     max_chars: usize,
 ) -> Result<Option<String>> {
     match raw.map(str::trim) {
-        None | Some("") => Ok(None),
+        None => Ok(None),
+        Some(v) if is_blank(v) => Ok(None),
         Some(v) => parse_line(field, v, max_chars).map(Some),
     }
 }
@@ -194,6 +214,15 @@ pub fn render_markdown(source: &str) -> String {
     sanitize_html(&unsafe_html)
 }
 
+/// Plain text as HTML text, for fields that other servers read as HTML.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
 /// Cleans HTML from any source (our renderer, later remote servers) down to a safe subset.
 pub fn sanitize_html(input: &str) -> String {
     ammonia::Builder::default()
@@ -219,7 +248,7 @@ pub fn html_to_text(html: &str) -> String {
 
 /// The first non-empty line without leading `@mentions`, cut at a word to fit `max` characters.
 pub fn title_from_text(text: &str, max: usize) -> Option<String> {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let line = text.lines().map(str::trim).find(|l| !is_blank(l))?;
     let words: Vec<&str> = line
         .split_whitespace()
         .skip_while(|w| w.starts_with('@'))
@@ -234,7 +263,7 @@ pub fn title_from_text(text: &str, max: usize) -> Option<String> {
         }
         title.push_str(w);
     }
-    (!title.is_empty()).then_some(title)
+    (!is_blank(&title)).then_some(title)
 }
 
 /// Hashtags in plain text: `#` at the start of a word, then letters, digits or `_` with at least

@@ -14,6 +14,7 @@ use crate::domain::people::Viewer;
 use crate::domain::statuses;
 use crate::domain::text::{self, now};
 use crate::domain::views::{CommentView, GroupBrief, PersonBrief, ThreadDetail, ThreadView};
+use crate::domain::visibility;
 use crate::error::{Error, Result};
 use crate::federation::publish;
 use crate::per_backend;
@@ -320,6 +321,27 @@ pub async fn feed(
 }
 
 /// In groups that approve members, only accepted members write.
+/// A remote thread's number of replies as its group tells it, for a thread read from the group's
+/// outbox whose older replies we do not hold: raised to it, never lowered below what we count.
+///
+/// # Errors
+/// Database failures only.
+pub async fn set_remote_comment_count(state: &AppState, thread_id: i64, count: i64) -> Result<()> {
+    state
+        .db
+        .write(move |conn| {
+            let thread = find_thread(conn, thread_id)?;
+            if !thread.local && count > thread.comment_count {
+                diesel::update(threads::table.find(thread_id))
+                    .set(threads::comment_count.eq(count))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// In groups that approve members, only accepted members write.
 pub(crate) fn require_can_post(
     conn: &mut AnyConnection,
     group: &Group,
@@ -375,6 +397,7 @@ pub async fn create(
 ) -> Result<ThreadView> {
     let limits = &state.config.limits;
     let title = text::parse_line("title", &input.title, limits.title_chars)?;
+    state.post_limiter.check(viewer.id())?;
     let (body_source, body_html) = text::parse_markdown("body", &input.body, limits.body_bytes)?;
     let url = text::parse_link("url", input.url.as_deref())?;
     let language = text::parse_language("language", input.language.as_deref())?
@@ -581,7 +604,10 @@ pub async fn get(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<T
                 .into_iter()
                 .take(usize::try_from(max).unwrap_or(usize::MAX))
                 .map(|(c, a, v)| CommentView::new(c, a, v, steward))
-                .collect();
+                .collect::<Vec<_>>();
+            if !visibility::thread_readable(&thread, steward, !flat.is_empty()) {
+                return Err(Error::NotFound("thread"));
+            }
             let membership = match &viewer_person {
                 Some(p) => membership_of(conn, thread.group_id, p.id)?,
                 None => None,
@@ -709,6 +735,30 @@ pub async fn delete_as(
     id: i64,
     received: Option<serde_json::Value>,
 ) -> Result<()> {
+    set_deleted(state, author, id, true, received).await
+}
+
+/// Restores a thread its remote author deleted, on the `Undo` of that `Delete` (`received`,
+/// relayed if the group is ours), as Lemmy lets authors do.
+///
+/// # Errors
+/// 403 for anyone but the author, 404 for an unknown thread.
+pub async fn restore_as(
+    state: &AppState,
+    author: Person,
+    id: i64,
+    received: serde_json::Value,
+) -> Result<()> {
+    set_deleted(state, author, id, false, Some(received)).await
+}
+
+async fn set_deleted(
+    state: &AppState,
+    author: Person,
+    id: i64,
+    deleted: bool,
+    received: Option<serde_json::Value>,
+) -> Result<()> {
     let origin = state.origin();
     state
         .db
@@ -717,18 +767,19 @@ pub async fn delete_as(
             if thread.author_id != author.id {
                 return Err(Error::forbidden("only the author can delete a thread"));
             }
-            if thread.deleted {
+            if thread.deleted == deleted {
                 return Ok(());
             }
             diesel::update(threads::table.find(id))
                 .set((
-                    threads::deleted.eq(true),
+                    threads::deleted.eq(deleted),
                     threads::updated_at.eq(Some(now())),
                 ))
                 .execute(conn)?;
             if !thread.removed {
+                let delta: i64 = if deleted { -1 } else { 1 };
                 diesel::update(groups::table.find(thread.group_id))
-                    .set(groups::thread_count.eq(groups::thread_count - 1))
+                    .set(groups::thread_count.eq(groups::thread_count + delta))
                     .execute(conn)?;
             }
             let group = groups::table

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::db::{
-    models::{Group, Person},
+    models::{Group, Person, Thread},
     schema::*,
     AnyConnection,
 };
@@ -14,7 +14,7 @@ use crate::domain::comments::find_comment;
 use crate::domain::objects::ReplyTarget;
 use crate::domain::people::Viewer;
 use crate::domain::text::now;
-use crate::domain::threads::find_thread;
+use crate::domain::threads::{find_thread, require_can_post};
 use crate::error::{Error, Result};
 use crate::federation::publish;
 
@@ -164,6 +164,16 @@ pub async fn cast_remote(
     Ok(result)
 }
 
+/// Whoever may post in a thread's group may vote there, and nobody else: the banned, those
+/// waiting for approval and non-members of groups that approve their members may not.
+fn may_vote(conn: &mut AnyConnection, voter: &Person, thread: &Thread) -> Result<()> {
+    let group = groups::table
+        .find(thread.group_id)
+        .select(Group::as_select())
+        .first(conn)?;
+    require_can_post(conn, &group, voter)
+}
+
 fn cast_in(
     conn: &mut AnyConnection,
     origin: &publish::Origin,
@@ -176,6 +186,7 @@ fn cast_in(
     let (old, (score_now, upvotes, downvotes), ap_id, thread_id, author, status) = match target {
         Target::Thread(id) => {
             let thread = find_thread(conn, id)?;
+            may_vote(conn, voter, &thread)?;
             let (ap_id, thread_id, author) = (thread.ap_id.clone(), thread.id, thread.author_id);
             let (old, counts) = apply_vote!(
                 &mut *conn,
@@ -191,6 +202,14 @@ fn cast_in(
         }
         Target::Comment(id) => {
             let comment = find_comment(conn, id)?;
+            let thread = find_thread(conn, comment.thread_id)?;
+            may_vote(conn, voter, &thread)?;
+            if !crate::domain::visibility::comment_shown(&comment, &thread) {
+                return Err(Error::invalid(
+                    "score",
+                    "cannot vote on deleted or removed content",
+                ));
+            }
             let (ap_id, thread_id, author) =
                 (comment.ap_id.clone(), comment.thread_id, comment.author_id);
             let (old, counts) = apply_vote!(

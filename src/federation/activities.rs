@@ -212,6 +212,10 @@ pub struct Delete {
     pub actor: Url,
     /// The deleted object's id, or the object (a `Tombstone`) with its id.
     pub object: Value,
+    /// Present (the reason, possibly empty) on a steward's removal, as Lemmy sends it; absent
+    /// when the author deletes their own content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -326,7 +330,7 @@ async fn group(data: &Data<AppState>, id: &Url) -> Result<Group> {
 }
 
 /// The `id` of an embedded object or a bare link.
-fn id_of(value: &Value) -> Option<Url> {
+pub(crate) fn id_of(value: &Value) -> Option<Url> {
     value
         .as_str()
         .or_else(|| value.get("id").and_then(Value::as_str))
@@ -493,7 +497,12 @@ async fn receive(
             InboxActivity::Accept(a) => {
                 let follower = our_follower(data, &a.object).await?;
                 match any_actor(data, &a.actor).await? {
-                    DbActor::Group(g, _) => groups::follow_accepted(data, *g, follower).await?,
+                    DbActor::Group(g, _) => {
+                        groups::follow_accepted(data, (*g).clone(), follower).await?;
+                        // A member here joined: read the group's stewards, figures and recent
+                        // threads, so that it looks whole from the first page.
+                        super::backfill::spawn_refresh(data, *g, true);
+                    }
                     DbActor::Person(p, _) => follows::answered(data, *p, follower, true).await?,
                     DbActor::Instance(..) => {
                         return Err(Error::Refused("nothing follows this actor".into()))
@@ -517,13 +526,21 @@ async fn receive(
                         Some(objects::LocalActor::Person(p)) => {
                             crate::domain::remote::unfollow_person(data, follower, p).await?
                         }
-                        _ => {
-                            groups::remote_unfollow(data, group(data, &f.object).await?, follower)
-                                .await?
+                        Some(objects::LocalActor::Group(g)) => {
+                            groups::remote_unfollow(data, g, follower).await?
                         }
+                        // Nobody here was followed: nothing to undo.
+                        None => return Err(unknown(&f.object)),
                     }
                 }
                 Undoable::Vote(v) => vote(data, &v.actor, &v.object, 0, raw, relayed_by).await?,
+                // The author's own deletion undone (no `summary`): restored, as Lemmy lets
+                // authors do.
+                Undoable::Delete(d) if d.summary.is_none() => {
+                    undelete(data, d, raw, relayed_by).await?;
+                }
+                // A removal undone (Lemmy's `summary` on the inner `Delete`, or a steward's
+                // `Delete` of someone else's content): restored.
                 Undoable::Delete(d) => {
                     let object = id_of(&d.object)
                         .ok_or_else(|| Error::Refused("Undo of a Delete of nothing".into()))?;
@@ -576,7 +593,8 @@ async fn receive(
                 if u.object.id.as_str() != g.ap_id {
                     return Err(Error::Refused("a group may only update itself".into()));
                 }
-                crate::domain::remote::upsert_group(data, u.object).await?;
+                let g = crate::domain::remote::upsert_group(data, u.object).await?;
+                super::backfill::spawn_refresh(data, g, false);
             }
             InboxActivity::Vote(v) => {
                 let score = if matches!(v.kind, VoteType::Dislike(_)) {
@@ -631,8 +649,18 @@ async fn vote(
         arrival(relayed_by),
         raw,
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        Error::NotFound(_) => unknown(object),
+        other => other,
+    })?;
     Ok(())
+}
+
+/// An activity about `object`, which we do not have: nothing to do, and nothing for the sender
+/// to retry.
+fn unknown(object: &Url) -> Error {
+    Error::Dropped(format!("{object} is not known here"))
 }
 
 /// A steward action on a thread or comment. A remote group vouches for its own stewards by
@@ -650,7 +678,7 @@ async fn steward_action(
     let (thread_id, comment_id) = match objects::by_ap_id(data, object.as_str()).await? {
         Some(objects::ReplyTarget::Thread(t)) => (t.id, None),
         Some(objects::ReplyTarget::Comment(c)) => (c.thread_id, Some(c.id)),
-        None => return Ok(()),
+        None => return Err(unknown(object)),
     };
     let group = objects::group_of_thread(data, thread_id).await?;
     arrival(relayed_by).check(&group)?;
@@ -780,7 +808,8 @@ async fn mod_action(
     }
 }
 
-/// A `Delete` by an author of their thread or comment, or of their own account.
+/// A `Delete` by an author of their thread or comment, or of their own account; or a steward's
+/// removal.
 async fn delete(
     data: &Data<AppState>,
     d: Delete,
@@ -797,8 +826,10 @@ async fn delete(
         Some(objects::ReplyTarget::Comment(c)) => Some(c.author_id),
         None => None,
     };
-    if author_id.is_some_and(|a| a != author.id) {
-        // Someone else's content: a steward's removal, as Lemmy sends it.
+    // A `summary` marks a steward's removal, as Lemmy sends it, even of the steward's own
+    // content (which stays up elsewhere and may be restored). Without one, someone else's
+    // content is still taken as removed by a steward, as other servers send it.
+    if d.summary.is_some() || author_id.is_some_and(|a| a != author.id) {
         return steward_action(
             data,
             &d.actor,
@@ -820,9 +851,48 @@ async fn delete(
             comments::delete_as(data, author, c.id, Some(raw)).await
         }
         // Deleting what we never had is already done.
-        None => Ok(()),
+        None => Err(unknown(&object)),
     }
     .map_err(|e| match e {
+        Error::Forbidden(m) => Error::Refused(m),
+        other => other,
+    })
+}
+
+/// The `Undo` of a `Delete` without `summary`: the author restores their thread or comment. Of
+/// someone else's content, it undoes a steward's removal, as that `Delete` was taken.
+async fn undelete(
+    data: &Data<AppState>,
+    d: Delete,
+    raw: Value,
+    relayed_by: Option<&Group>,
+) -> Result<()> {
+    let object =
+        id_of(&d.object).ok_or_else(|| Error::Refused("Undo of a Delete of nothing".into()))?;
+    let actor = person(data, &d.actor).await?;
+    let restored = match objects::by_ap_id(data, object.as_str()).await? {
+        Some(objects::ReplyTarget::Thread(t)) if t.author_id == actor.id => {
+            arrival(relayed_by).check(&objects::group_of_thread(data, t.id).await?)?;
+            threads::restore_as(data, actor, t.id, raw).await
+        }
+        Some(objects::ReplyTarget::Comment(c)) if c.author_id == actor.id => {
+            arrival(relayed_by).check(&objects::group_of_thread(data, c.thread_id).await?)?;
+            comments::restore_as(data, actor, c.id, raw).await
+        }
+        _ => {
+            return steward_action(
+                data,
+                &d.actor,
+                &object,
+                ThreadFlag::Removed,
+                false,
+                raw,
+                relayed_by,
+            )
+            .await
+        }
+    };
+    restored.map_err(|e| match e {
         Error::Forbidden(m) => Error::Refused(m),
         other => other,
     })
@@ -1009,7 +1079,13 @@ async fn announce(a: Announce, data: &Data<AppState>) -> Result<()> {
     let followed = objects::followed_by_us(data, g.id).await?;
     let inner_value = if a.object.is_string() {
         let id = id_of(&a.object).ok_or_else(|| Error::Refused("Announce of nothing".into()))?;
-        fetch_activity(data, &id).await?
+        fetch_activity(data, &id).await.map_err(|e| match e {
+            // Gone (410) at its origin.
+            Error::Federation(activitypub_federation::error::Error::ObjectDeleted(_)) => {
+                unknown(&id)
+            }
+            other => other,
+        })?
     } else {
         a.object
     };

@@ -7,9 +7,25 @@ use serde_json::{json, Value};
 use crate::db::{models::*, schema::*, AnyConnection};
 use crate::domain::groups::ACCEPTED;
 use crate::domain::objects::{thread_objects, CommentObject};
-use crate::domain::outbox::enqueue;
+use crate::domain::outbox;
 use crate::error::{Error, Result};
 use crate::federation::{note_json, page_json, wire::PUBLIC};
+
+/// Queues one of our activities (see [`outbox::enqueue`]) as a complete ActivityStreams document:
+/// with the `@context` our served documents carry, which some servers (Fedify's) require of
+/// every delivery. An activity relayed inside it keeps its own. Returns whether it was queued.
+fn send(
+    conn: &mut AnyConnection,
+    o: &Origin,
+    activity: &Value,
+    inboxes: &[String],
+) -> Result<bool> {
+    let mut document = activity.clone();
+    if let Value::Object(map) = &mut document {
+        map.insert("@context".into(), crate::federation::context());
+    }
+    outbox::enqueue(conn, o, &document, inboxes)
+}
 
 /// A fresh activity id under this instance.
 pub fn activity_id(base: &str, kind: &str) -> String {
@@ -100,10 +116,14 @@ fn send_about(
         });
         let mut inboxes = follower_inboxes(conn, group.id)?;
         inboxes.extend_from_slice(extra);
-        enqueue(conn, o, &announce, &inboxes)
+        // The activity announced is served at its id too, as others may fetch it there.
+        if send(conn, o, &announce, &inboxes)? && ours {
+            outbox::keep(conn, &activity)?;
+        }
+        Ok(())
     } else {
         if ours {
-            enqueue(conn, o, &activity, &[inbox_of_group(group)])
+            send(conn, o, &activity, &[inbox_of_group(group)]).map(drop)
         } else {
             Ok(())
         }
@@ -169,7 +189,7 @@ fn in_group(o: &Origin, kind: &str, actor: &str, group: &Group, object: Value) -
     })
 }
 
-/// A thread or comment was deleted by its author.
+/// A thread or comment was deleted by its author (or restored, on the `Undo` received).
 pub fn deleted(
     conn: &mut AnyConnection,
     o: &Origin,
@@ -189,7 +209,7 @@ pub fn deleted(
 /// Steward actions on content, sent as Lemmy's moderators send them.
 #[derive(Debug, Clone, Copy)]
 pub enum ModAction {
-    /// `Delete` by a steward (Lemmy's removal); undone with `Undo(Delete)`.
+    /// `Delete` with a `summary` by a steward (Lemmy's removal); undone with `Undo(Delete)`.
     Remove,
     /// `Lock` of a thread; undone with `Undo(Lock)`.
     Lock,
@@ -219,9 +239,17 @@ pub fn moderation(
     }
     let base = |kind: &str| in_group(o, kind, &steward.ap_id, group, json!(object));
     let undo = |inner: Value| in_group(o, "Undo", &steward.ap_id, group, inner);
+    // Lemmy tells a removal from its author's deletion by `summary` (the reason; empty when
+    // none is given), on the `Delete` and on the one inside its `Undo`. Without it, Lemmy takes
+    // the steward for the author and refuses the `Delete` ("Domains do not match").
+    let removal = || {
+        let mut delete = base("Delete");
+        delete["summary"] = json!("");
+        delete
+    };
     let activity = match (action, value) {
-        (ModAction::Remove, true) => base("Delete"),
-        (ModAction::Remove, false) => undo(base("Delete")),
+        (ModAction::Remove, true) => removal(),
+        (ModAction::Remove, false) => undo(removal()),
         (ModAction::Lock, true) => base("Lock"),
         (ModAction::Lock, false) => undo(base("Lock")),
         (ModAction::Feature, add) => {
@@ -309,7 +337,7 @@ pub fn person_updated(
         "to": [PUBLIC],
         "object": person_json,
     });
-    enqueue(conn, o, &update, &inboxes)
+    send(conn, o, &update, &inboxes).map(|_| ())
 }
 
 /// A steward banned someone from a group (`Block` with the group as target), or lifted the ban.
@@ -365,7 +393,7 @@ pub fn flag(
         "to": [group.ap_id],
         "audience": group.ap_id,
     });
-    enqueue(conn, o, &flag, &[inbox_of_group(group)])
+    send(conn, o, &flag, &[inbox_of_group(group)]).map(drop)
 }
 
 /// Context every publisher needs: our base URL and domain, and the count of transactions that
@@ -443,6 +471,7 @@ pub fn comment_changed(
                 None => None,
             };
             let object = CommentObject {
+                shown: true,
                 comment,
                 author_ap_id: author_ap_id.clone(),
                 group_ap_id: group.ap_id.clone(),
@@ -470,7 +499,7 @@ pub fn follow(
         "object": group.ap_id,
         "to": [group.ap_id],
     });
-    enqueue(conn, o, &follow, &[inbox_of_group(group)])?;
+    send(conn, o, &follow, &[inbox_of_group(group)])?;
     Ok(id)
 }
 
@@ -494,7 +523,7 @@ pub fn unfollow(
         },
         "to": [group.ap_id],
     });
-    enqueue(conn, o, &undo, &[inbox_of_group(group)])
+    send(conn, o, &undo, &[inbox_of_group(group)]).map(drop)
 }
 
 /// A local member follows a person elsewhere. Returns the `Follow`'s id.
@@ -512,7 +541,7 @@ pub fn follow_person(
         "object": target.ap_id,
         "to": [target.ap_id],
     });
-    enqueue(conn, o, &follow, &[inbox_of_person(target)])?;
+    send(conn, o, &follow, &[inbox_of_person(target)])?;
     Ok(id)
 }
 
@@ -536,7 +565,7 @@ pub fn unfollow_person(
         },
         "to": [target.ap_id],
     });
-    enqueue(conn, o, &undo, &[inbox_of_person(target)])
+    send(conn, o, &undo, &[inbox_of_person(target)]).map(drop)
 }
 
 /// A local member ends a remote person's follow of them: `Reject` of that `Follow`.
@@ -559,7 +588,7 @@ pub fn reject_follow(
         },
         "to": [follower.ap_id],
     });
-    enqueue(conn, o, &reject, &[inbox_of_person(follower)])
+    send(conn, o, &reject, &[inbox_of_person(follower)]).map(drop)
 }
 
 /// One of our groups or members (`accepter`, by id) accepts a remote person's `Follow`.
@@ -577,5 +606,5 @@ pub fn accept(
         "object": follow,
         "to": [follower.ap_id],
     });
-    enqueue(conn, o, &accept, &[inbox_of_person(follower)])
+    send(conn, o, &accept, &[inbox_of_person(follower)]).map(drop)
 }

@@ -49,7 +49,9 @@ pub struct PersonJson {
     #[serde(rename = "type")]
     pub kind: String,
     pub id: Url,
-    pub preferred_username: String,
+    /// Some servers leave it out; we then name the actor after its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,7 +84,9 @@ pub struct GroupJson {
     #[serde(rename = "type")]
     pub kind: String,
     pub id: Url,
-    pub preferred_username: String,
+    /// Some servers leave it out; we then name the actor after its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,6 +107,10 @@ pub struct GroupJson {
     pub featured: Option<Url>,
     #[serde(default)]
     pub posting_restricted_to_mods: Option<bool>,
+    /// The group's guidelines as HTML (what PieFed calls a community's rules); see
+    /// docs/federation.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -217,6 +225,19 @@ pub struct PageJson {
     pub updated: Option<DateTime<Utc>>,
     #[serde(flatten)]
     pub language: LanguageFields,
+    /// How many replies the thread has, as an anonymous collection with only `totalItems`;
+    /// Lemmy's pages carry none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<ReplyCount>,
+}
+
+/// A collection told only by its size.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyCount {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub total_items: i64,
 }
 
 /// The language of a post, as Lemmy (`language`) and Mastodon (`contentMap`'s key) write it.

@@ -497,8 +497,9 @@ async fn empty() -> Json<Vec<serde_json::Value>> {
     Json(Vec::new())
 }
 
-async fn unsupported() -> MastoError {
-    MastoError::unprocessable(
+async fn unsupported(token: Token) -> MResult<Json<serde_json::Value>> {
+    token.writer()?;
+    Err(MastoError::unprocessable(
         "Blocking, muting, notes and pinned accounts are not supported on this server",
-    )
+    ))
 }

@@ -319,13 +319,7 @@ fn person_fields(p: &PersonView) -> Vec<Field> {
     out
 }
 
-/// Plain text as HTML text.
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::domain::text::escape_html as escape;
 
 /// A person as an account.
 pub fn person_account(ctx: &Ctx<'_>, p: &PersonProfile) -> Account {

@@ -151,7 +151,9 @@ async fn rules(State(state): State) -> MResult<Json<Vec<Value>>> {
 
 async fn extended_description(State(state): State) -> MResult<Json<Value>> {
     let s = site::view(&state).await?;
-    Ok(Json(json!({"updated_at": null, "content": s.description})))
+    // The description is kept as markdown; Mastodon gives HTML here.
+    let content = crate::domain::text::render_markdown(&s.description);
+    Ok(Json(json!({"updated_at": null, "content": content})))
 }
 
 async fn translation_languages() -> Json<Value> {

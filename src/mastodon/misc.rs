@@ -87,10 +87,11 @@ async fn featured_tags(token: Token) -> MResult<Json<Vec<Value>>> {
     Ok(Json(Vec::new()))
 }
 
-async fn unsupported_setting() -> MastoError {
-    MastoError::unprocessable(
+async fn unsupported_setting(token: Token) -> MResult<Json<Value>> {
+    token.writer()?;
+    Err(MastoError::unprocessable(
         "This server keeps no filters, blocks, mutes, featured tags or scheduled posts",
-    )
+    ))
 }
 
 /// There is never a subscription, so unsubscribing always succeeds.
@@ -126,14 +127,18 @@ async fn tag(State(state): State, token: Token, Id(name): Id<String>) -> MResult
     })))
 }
 
-async fn no_tag_follows() -> MastoError {
-    MastoError::unprocessable("Following hashtags is not supported on this server")
+async fn no_tag_follows(token: Token) -> MResult<Json<Value>> {
+    token.writer()?;
+    Err(MastoError::unprocessable(
+        "Following hashtags is not supported on this server",
+    ))
 }
 
-async fn no_media() -> MastoError {
-    MastoError::unprocessable(
+async fn no_media(token: Token) -> MResult<Json<Value>> {
+    token.writer()?;
+    Err(MastoError::unprocessable(
         "Media uploads are not supported on this server: link to the file instead",
-    )
+    ))
 }
 
 async fn no_push() -> MastoError {

@@ -25,7 +25,10 @@ pub fn routes() -> Router {
         .route("/api/v1/notifications", get(index))
         .route("/api/v1/notifications/unread_count", get(unread_count))
         .route("/api/v1/notifications/clear", post(clear))
-        .route("/api/v1/notifications/policy", get(policy).patch(policy))
+        .route(
+            "/api/v1/notifications/policy",
+            get(policy).patch(set_policy),
+        )
         .route("/api/v1/notifications/requests", get(no_requests))
         .route("/api/v1/notifications/requests/merged", get(merged))
         .route("/api/v1/notifications/{id}", get(show))
@@ -41,7 +44,10 @@ pub fn routes() -> Router {
             "/api/v2/notifications/{group_key}/dismiss",
             post(dismiss_group),
         )
-        .route("/api/v2/notifications/policy", get(policy).patch(policy))
+        .route(
+            "/api/v2/notifications/policy",
+            get(policy).patch(set_policy),
+        )
         .route("/api/v1/markers", get(markers).post(set_markers))
         .route("/api/v1/follow_requests", get(follow_requests))
         .route("/api/v1/follow_requests/{id}/authorize", post(authorize))
@@ -279,9 +285,19 @@ async fn unread_count(State(state): State, token: Token) -> MResult<Json<Value>>
 }
 
 /// Every notification is let through; there is nothing to filter.
+/// Changing the policy is accepted and changes nothing: every notification is let through.
+async fn set_policy(token: Token) -> MResult<Json<Value>> {
+    token.member("write:notifications")?;
+    Ok(policy_body())
+}
+
 async fn policy(token: Token) -> MResult<Json<Value>> {
     token.member("read:notifications")?;
-    Ok(Json(json!({
+    Ok(policy_body())
+}
+
+fn policy_body() -> Json<Value> {
+    Json(json!({
         "for_not_following": "accept",
         "for_not_followers": "accept",
         "for_new_accounts": "accept",
@@ -292,7 +308,7 @@ async fn policy(token: Token) -> MResult<Json<Value>> {
         "filter_new_accounts": false,
         "filter_private_mentions": false,
         "summary": {"pending_requests_count": 0, "pending_notifications_count": 0},
-    })))
+    }))
 }
 
 async fn no_requests(token: Token) -> MResult<Json<Vec<Value>>> {

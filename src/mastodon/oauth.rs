@@ -224,13 +224,9 @@ pub async fn authorize(
     ClientIp(ip): ClientIp,
     Input(p): Input<AuthorizeParams>,
 ) -> Response {
-    if ctx.state.auth_limiter.check(ip).is_err() {
-        let message = ctx.t("error-rate-limited-body");
-        return sign_in_page(&ctx, &p, Some(message), StatusCode::TOO_MANY_REQUESTS).await;
-    }
     let username = p.username.clone().unwrap_or_default();
     let password = p.password.clone().unwrap_or_default();
-    match oauth::approve(&ctx.state, p.request(), &username, password).await {
+    match oauth::approve(&ctx.state, p.request(), ip, &username, password).await {
         Ok((auth, code)) => {
             if auth.redirect_uri == OUT_OF_BAND {
                 return html(
@@ -259,6 +255,10 @@ pub async fn authorize(
             };
             let message = ctx.t(key);
             sign_in_page(&ctx, &p, Some(message), StatusCode::UNAUTHORIZED).await
+        }
+        Err(Error::RateLimited) => {
+            let message = ctx.t("error-rate-limited-body");
+            sign_in_page(&ctx, &p, Some(message), StatusCode::TOO_MANY_REQUESTS).await
         }
         Err(e) => bad_request(&ctx, e.to_string()),
     }
@@ -314,9 +314,14 @@ fn token_request(headers: &HeaderMap, fields: &[(String, String)]) -> TokenReque
     req
 }
 
-async fn token(State(state): State, headers: HeaderMap, Fields(fields): Fields) -> Response {
+async fn token(
+    State(state): State,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Fields(fields): Fields,
+) -> Response {
     let req = token_request(&headers, &fields);
-    match oauth::token(&state, req).await {
+    match oauth::token(&state, ip, req).await {
         Ok(issued) => Json(json!({
             "access_token": issued.access_token,
             "token_type": "Bearer",

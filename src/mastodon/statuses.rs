@@ -457,20 +457,25 @@ async fn unbookmark(
     Ok(Json(render(&state, Some(viewer), id).await?))
 }
 
-async fn no_boosts() -> MastoError {
-    MastoError::unprocessable(
+async fn no_boosts(token: Token) -> MResult<Json<Value>> {
+    token.writer()?;
+    Err(MastoError::unprocessable(
         "Boosts are not supported: groups relay their threads to everyone who follows them",
-    )
+    ))
 }
 
-async fn no_pins() -> MastoError {
-    MastoError::unprocessable(
+async fn no_pins(token: Token) -> MResult<Json<Value>> {
+    token.writer()?;
+    Err(MastoError::unprocessable(
         "Pinning to a profile is not supported; stewards pin threads in their groups",
-    )
+    ))
 }
 
-async fn no_mutes() -> MastoError {
-    MastoError::unprocessable("Muting conversations is not supported on this server")
+async fn no_mutes(token: Token) -> MResult<Json<Value>> {
+    token.writer()?;
+    Err(MastoError::unprocessable(
+        "Muting conversations is not supported on this server",
+    ))
 }
 
 async fn no_translation() -> MastoError {

@@ -85,16 +85,11 @@ async fn signin(
     let ctx = ctx.in_section("signin");
     let next = safe_next(&form.next);
     let username = form.username.trim().to_string();
-    let outcome = match ctx.state.auth_limiter.check(ip) {
-        Err(e) => Err(e),
-        Ok(()) => {
-            let credentials = Credentials {
-                username: username.clone(),
-                password: form.password,
-            };
-            people::login(&ctx.state, credentials).await
-        }
+    let credentials = Credentials {
+        username: username.clone(),
+        password: form.password,
     };
+    let outcome = people::login(&ctx.state, ip, credentials).await;
     let (status, message) = match outcome {
         Ok(auth) => {
             let token = auth

@@ -231,10 +231,6 @@ async fn thread(ctx: Ctx, headers: HeaderMap, ApiPath(id): ApiPath<i64>) -> Resu
     }
     let detail = threads::get(&ctx.state, ctx.viewer.as_ref(), id).await?;
     let t = &detail.thread;
-    // What its author deleted, or stewards removed, is gone for everyone else.
-    if t.deleted && detail.comments.is_empty() || t.removed && !detail.viewer_is_steward {
-        return Err(Error::NotFound("thread"));
-    }
     page(&ThreadPage {
         ctx: &ctx,
         mine: ctx.viewer_id() == Some(t.author.id),

@@ -494,9 +494,8 @@ async fn stewards_pin_lock_and_remove() {
     assert_eq!(removed["removed"], true);
     let (_, list) = app.get("/api/v1/groups/design/threads", None).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
-    let (_, detail) = app.get(&format!("/api/v1/threads/{t}"), Some(&bob)).await;
-    assert_eq!(detail["thread"]["title"], "", "hidden from members");
-    assert_eq!(detail["comments"][0]["body"], "");
+    let (status, _) = app.get(&format!("/api/v1/threads/{t}"), Some(&bob)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "gone for members");
     let (_, detail) = app.get(&format!("/api/v1/threads/{t}"), Some(&alice)).await;
     assert_eq!(
         detail["thread"]["title"], "Bob's thread",
@@ -546,4 +545,122 @@ async fn feed_shows_threads_from_my_groups() {
         .await;
     let feed = walk(&app, "/api/v1/feed", Some(&bob)).await;
     assert_eq!(titles(&feed), ["DA1"]);
+}
+
+#[tokio::test]
+async fn invisible_text_is_empty_text() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    app.group(&alice, "design").await;
+    let thread = app.thread(&alice, "design", "A thread").await;
+    let before = app.fingerprint().await;
+    for blank in [
+        "\u{3000}",
+        "\u{200B}\u{200B}",
+        "\u{00A0} \u{00A0}",
+        "\u{FEFF}\u{2060}\u{200D}",
+        "\t\u{3164}\u{180E}",
+    ] {
+        let (status, body) = app
+            .post(
+                "/api/v1/groups/design/threads",
+                Some(&alice),
+                json!({"title": blank, "body": "text"}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{blank:?}: {body}"
+        );
+        assert_eq!(body["field"], "title");
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/threads/{thread}/comments"),
+                Some(&alice),
+                json!({"body": blank}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{blank:?}: {body}"
+        );
+        assert_eq!(body["field"], "body");
+        let (status, body) = app
+            .post(
+                "/api/v1/groups",
+                Some(&alice),
+                json!({"name": "blank", "title": blank}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{blank:?}: {body}"
+        );
+    }
+    assert_eq!(app.fingerprint().await, before);
+    // Visible text around such characters is kept as typed.
+    let (status, body) = app
+        .post(
+            "/api/v1/groups/design/threads",
+            Some(&alice),
+            json!({"title": "I \u{2764}\u{FE0F} forms", "body": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["title"], "I \u{2764}\u{FE0F} forms");
+}
+
+#[tokio::test]
+async fn posting_is_limited_per_member() {
+    let app = spawn_with(|c| c.limits.posts_per_minute = 3).await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.group(&alice, "design").await;
+    let thread = app.thread(&alice, "design", "One").await;
+    app.thread(&alice, "design", "Two").await;
+    app.comment(&alice, thread, None, "Three").await;
+    let before = app.fingerprint().await;
+    let (status, body) = app
+        .post(
+            "/api/v1/groups/design/threads",
+            Some(&alice),
+            json!({"title": "Four", "body": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"], "rate_limited");
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/threads/{thread}/comments"),
+            Some(&alice),
+            json!({"body": "Four"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Through the Mastodon API too: the limit is the member's, whatever the door.
+    let app_token = crate::mastodon::sign_in(&app, "alice", "read write")
+        .await
+        .token;
+    let toot = crate::mastodon::post_form(
+        &app,
+        "/api/v1/statuses",
+        Some(&app_token),
+        &[("status", "@design Five")],
+    )
+    .await;
+    assert_eq!(toot.status, StatusCode::TOO_MANY_REQUESTS, "{}", toot.body);
+    let without_tokens = |f: Vec<(String, i64)>| {
+        f.into_iter()
+            .filter(|(t, _)| t != "tokens")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        without_tokens(app.fingerprint().await),
+        without_tokens(before)
+    );
+    // Someone else still posts.
+    app.comment(&bob, thread, None, "Bob's turn").await;
 }

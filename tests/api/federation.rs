@@ -53,6 +53,72 @@ fn assert_has_keys(ours: &Value, theirs: &Value, keys: &[&str]) {
 }
 
 #[tokio::test]
+async fn webfinger_answers_as_rfc_7033_says() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    app.group(&alice, "design").await;
+    let domain = app.server.state.config.domain.clone();
+    let ask = |resource: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .client
+                .get(format!("{}/.well-known/webfinger", app.base))
+                .query(&[("resource", resource.as_str())])
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // Not a URI at all: 400.
+    for malformed in [
+        format!("alice@{domain}"),
+        format!("=acct:alice@{domain}"),
+        "acct:alice".to_string(),
+        format!("acct:@{domain}"),
+        String::new(),
+    ] {
+        let (status, body) = ask(malformed.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{malformed:?}: {body}");
+    }
+    let (status, _) = app.get("/.well-known/webfinger", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no resource");
+    // A URI naming nothing here: 404, saying only that.
+    for unknown in [
+        format!("acct:nobody@{domain}"),
+        "acct:alice@elsewhere.example".to_string(),
+        format!("mailto:alice@{domain}"),
+        "foo://bar".to_string(),
+        format!("http://{domain}/g/alice"),
+        "https://elsewhere.example/u/alice".to_string(),
+    ] {
+        let (status, body) = ask(unknown.clone()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{unknown}: {body}");
+        assert_eq!(body["message"], "not found", "{unknown}: {body}");
+    }
+    // Ours, by account or by actor URL (the domain in any case).
+    for (resource, href) in [
+        (format!("acct:alice@{}", domain.to_uppercase()), "/u/alice"),
+        (format!("acct:design@{domain}"), "/g/design"),
+        (format!("http://{domain}/u/alice"), "/u/alice"),
+        (format!("http://{domain}/g/design"), "/g/design"),
+    ] {
+        let (status, doc) = ask(resource.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{resource}: {doc}");
+        let me = doc["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "self")
+            .unwrap()
+            .clone();
+        assert_eq!(me["href"], format!("http://{domain}{href}"), "{resource}");
+    }
+}
+
+#[tokio::test]
 async fn webfinger_nodeinfo_and_host_meta() {
     let app = spawn_app().await;
     let alice = app.register("alice").await;
@@ -101,16 +167,13 @@ async fn webfinger_nodeinfo_and_host_meta() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = app
+    let (status, _) = app
         .get(
             "/.well-known/webfinger?resource=acct:alice@elsewhere.example",
             None,
         )
         .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("resource"))
-    );
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     let (_, links) = app.get("/.well-known/nodeinfo", None).await;
     assert_eq!(
@@ -362,13 +425,13 @@ fn real_servers_documents_parse() {
     use commonplace::federation::wire::*;
     let parse = |path: &str| fixture(path);
     let g: GroupJson = serde_json::from_value(parse("lemmy/group.json")).unwrap();
-    assert_eq!(g.preferred_username, "tenforward");
+    assert_eq!(g.preferred_username.as_deref(), Some("tenforward"));
     assert_eq!(
         g.attributed_to.unwrap().as_str(),
         "https://enterprise.lemmy.ml/c/tenforward/moderators"
     );
     let p: PersonJson = serde_json::from_value(parse("lemmy/person.json")).unwrap();
-    assert_eq!(p.preferred_username, "picard");
+    assert_eq!(p.preferred_username.as_deref(), Some("picard"));
     let m: PersonJson = serde_json::from_value(parse("mastodon/person.json")).unwrap();
     assert!(!m.public_key.public_key_pem.is_empty());
     let page: PageJson = serde_json::from_value(parse("lemmy/page.json")).unwrap();
@@ -478,4 +541,47 @@ fn real_servers_activities_parse() {
 /// A captured activity, copied unchanged into `tests/fixtures/` (origin in its README).
 fn shared_fixture(path: &str) -> Value {
     fixture(path)
+}
+
+#[tokio::test]
+async fn text_is_escaped_or_rendered_where_other_software_expects_html() {
+    let app = spawn_app().await;
+    let root = app.admin("root").await;
+    let (status, body) = app
+        .patch(
+            "/api/v1/me",
+            Some(&root),
+            json!({"agency": "<script>alert(1)</script> & Co", "role": "<b>Lead</b>"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let person = fetch_json(&app, "/u/root").await;
+    let fields = person["attachment"].as_array().unwrap();
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|f| f["name"] == name)
+            .and_then(|f| f["value"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        value("Agency"),
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"
+    );
+    assert_eq!(value("Role"), "&lt;b&gt;Lead&lt;/b&gt;");
+
+    let (status, _) = app
+        .patch(
+            "/api/v1/site",
+            Some(&root),
+            json!({"description": "We are *Treasury*.\n\n<img src=x onerror=alert(1)>"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, ext) = app.get("/api/v1/instance/extended_description", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let content = ext["content"].as_str().unwrap();
+    assert!(content.contains("<em>Treasury</em>"), "{content}");
+    assert!(!content.contains("<img"), "{content}");
 }

@@ -1,13 +1,18 @@
-//! RFC 9421 HTTP Message Signatures at the inbox, signed here the way Mastodon signs them.
+//! HTTP signatures: RFC 9421 Message Signatures at the inbox, signed here the way Mastodon signs
+//! them; and our own fetches and deliveries, checked by a small remote server the way Mastodon's
+//! secure mode checks them.
 
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use commonplace::domain::remote::{actor_by_ap_id, ActorRow};
 use reqwest::StatusCode;
-use rsa::{pkcs8::DecodePrivateKey, Pkcs1v15Sign, RsaPrivateKey};
+use rsa::{
+    pkcs8::{DecodePrivateKey, DecodePublicKey},
+    Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey,
+};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{spawn_named, TestApp};
+use crate::helpers::{eventually, remote_server, spawn_named, Seen, TestApp};
 
 fn at(app: &TestApp, path: &str) -> String {
     format!("http://{}{path}", app.server.state.config.domain)
@@ -176,4 +181,136 @@ async fn rfc_9421_signatures_are_verified() {
         threads["items"][0]["author"]["handle"],
         gamma.handle("carol")
     );
+}
+
+/// Checks a draft-cavage `Signature` as Mastodon's secure mode does: `(request-target)`, `host`
+/// and `date` signed (and `digest`, matching the body, on a POST), a `Date` within the hour, and
+/// the RSA signature valid for the key its `keyId` names, fetched from `app`.
+async fn check_like_mastodon(seen: &Seen, app: &TestApp) -> Result<(), String> {
+    let header = |name: &str| {
+        seen.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let signature = header("signature").ok_or("no Signature header")?;
+    let params: Vec<(&str, &str)> = signature
+        .split(',')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (k.trim(), v.trim().trim_matches('"')))
+        .collect();
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_string())
+            .ok_or(format!("no {name} in {signature}"))
+    };
+    let signed = param("headers")?;
+    let signed: Vec<&str> = signed.split(' ').collect();
+    let mut required = vec!["(request-target)", "host", "date"];
+    if seen.method == "POST" {
+        required.push("digest");
+    }
+    for r in required {
+        if !signed.contains(&r) {
+            return Err(format!("{r} is not signed: {signed:?}"));
+        }
+    }
+    let date = header("date").ok_or("no Date")?;
+    let date = chrono::DateTime::parse_from_rfc2822(&date).map_err(|e| e.to_string())?;
+    if (chrono::Utc::now() - date.to_utc()).num_seconds().abs() > 3600 {
+        return Err(format!("stale Date {date}"));
+    }
+    if seen.method == "POST" {
+        let expected = format!("SHA-256={}", B64.encode(Sha256::digest(&seen.body)));
+        if header("digest").as_deref() != Some(expected.as_str()) {
+            return Err("Digest does not match the body".into());
+        }
+    }
+    let mut lines = Vec::new();
+    for h in &signed {
+        lines.push(if *h == "(request-target)" {
+            format!(
+                "(request-target): {} {}",
+                seen.method.to_lowercase(),
+                seen.path_and_query
+            )
+        } else {
+            format!(
+                "{h}: {}",
+                header(h).ok_or(format!("{h} signed but not sent"))?
+            )
+        });
+    }
+    let key_id = url::Url::parse(&param("keyId")?).map_err(|e| e.to_string())?;
+    let owner: Value = app
+        .client
+        .get(format!("{}{}", app.base, key_id.path()))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pem = owner["publicKey"]["publicKeyPem"]
+        .as_str()
+        .ok_or("no key")?;
+    let key = RsaPublicKey::from_public_key_pem(pem).map_err(|e| e.to_string())?;
+    let bytes = B64.decode(param("signature")?).map_err(|e| e.to_string())?;
+    key.verify(
+        Pkcs1v15Sign::new::<Sha256>(),
+        &Sha256::digest(lines.join("\n").as_bytes()),
+        &bytes,
+    )
+    .map_err(|e| format!("signature does not verify: {e}"))
+}
+
+#[tokio::test]
+async fn our_fetches_and_deliveries_are_signed_as_mastodon_secure_mode_requires() {
+    let alpha = spawn_named("alpha").await;
+    let alice = alpha.register("alice").await;
+    // A Lemmy community on a server that checks every signature, fetches included.
+    let (origin, seen) = remote_server(|origin| {
+        let group = include_str!("../fixtures/lemmy/group.json")
+            .replace("https://enterprise.lemmy.ml", origin);
+        let group = serde_json::from_str(&group).unwrap();
+        vec![("/c/tenforward".into(), StatusCode::OK, group)]
+    })
+    .await;
+    let (status, found) = alpha
+        .get(
+            &format!("/api/v1/resolve?q={origin}/c/tenforward"),
+            Some(&alice),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let handle = found["group"]["handle"].as_str().unwrap().to_string();
+    let (status, joined) = alpha
+        .post(
+            &format!("/api/v1/groups/{handle}/join"),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    eventually("the Follow is delivered", || async {
+        seen.lock().unwrap().iter().any(|s| s.method == "POST")
+    })
+    .await;
+
+    let seen = seen.lock().unwrap().clone();
+    let fetch = seen
+        .iter()
+        .find(|s| s.method == "GET" && s.path_and_query == "/c/tenforward")
+        .expect("the group was fetched");
+    let delivery = seen.iter().find(|s| s.method == "POST").unwrap();
+    // The shared inbox, which the group names.
+    assert_eq!(delivery.path_and_query, "/inbox");
+    for request in [fetch, delivery] {
+        if let Err(e) = check_like_mastodon(request, &alpha).await {
+            panic!("{} {} refused: {e}", request.method, request.path_and_query);
+        }
+    }
 }

@@ -87,8 +87,14 @@ async fn members_follow_each_other_and_see_their_threads() {
 async fn following_someone_elsewhere_waits_for_their_server() {
     let alpha = spawn_named("alpha").await;
     let beta = spawn_named("beta").await;
+    // Alice is a member, not a steward: beta, which reads the group's stewards when it joins,
+    // does not know her before looking her up.
+    let owner = alpha.register("owner").await;
+    alpha.group(&owner, "design").await;
     let alice = alpha.register("alice").await;
-    alpha.group(&alice, "design").await;
+    alpha
+        .post("/api/v1/groups/design/join", Some(&alice), json!({}))
+        .await;
     // Someone on beta belongs to the group, so beta receives its threads.
     let carol = beta.register("carol").await;
     resolve_and_join(&beta, &carol, &alpha.handle("design")).await;

@@ -742,3 +742,145 @@ async fn apps_asking_for_admin_scopes_sign_in_and_revoke_without_their_secret() 
     .await;
     assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_password_grant_counts_against_the_sign_in_limit() {
+    let app = crate::helpers::spawn_with(|c| {
+        c.mastodon.password_grant = true;
+        c.limits.auth_attempts_per_minute = 5;
+    })
+    .await;
+    app.register("alice").await; // one attempt
+    let reg = post_form(
+        &app,
+        "/api/v1/apps",
+        None,
+        &[
+            ("client_name", "toot"),
+            ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
+            ("scopes", "read"),
+        ],
+    )
+    .await;
+    let (cid, secret) = (
+        reg.body["client_id"].as_str().unwrap(),
+        reg.body["client_secret"].as_str().unwrap(),
+    );
+    let grant = |password: &'static str| {
+        let app = &app;
+        async move {
+            post_form(
+                app,
+                "/oauth/token",
+                None,
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", cid),
+                    ("client_secret", secret),
+                    ("username", "alice"),
+                    ("password", password),
+                ],
+            )
+            .await
+        }
+    };
+    for _ in 0..2 {
+        assert_eq!(grant("wrong one").await.status, StatusCode::BAD_REQUEST);
+    }
+    for _ in 0..2 {
+        let (status, _) = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"username": "alice", "password": "wrong two"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Five attempts through three doors: the sixth is refused whichever door it takes, even
+    // with the right password.
+    let refused = grant("correct horse").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["error"], "temporarily_unavailable");
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "alice", "password": "correct horse"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn apps_may_only_send_the_browser_somewhere_safe() {
+    let app = spawn_app().await;
+    for bad in [
+        "javascript:alert(1)",
+        "JavaScript:alert(document.cookie)//",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "http://evil.example/cb",
+        "file:///etc/passwd",
+    ] {
+        let reg = post_form(
+            &app,
+            "/api/v1/apps",
+            None,
+            &[("client_name", "Bad"), ("redirect_uris", bad)],
+        )
+        .await;
+        assert_eq!(
+            reg.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            reg.body
+        );
+    }
+    for good in [
+        "https://app.example/cb",
+        "http://127.0.0.1:4567/cb",
+        "http://localhost/cb",
+        "com.example.app:/oauth",
+        "icecubesapp://callback",
+        "urn:ietf:wg:oauth:2.0:oob",
+    ] {
+        let reg = post_form(
+            &app,
+            "/api/v1/apps",
+            None,
+            &[("client_name", "Good"), ("redirect_uris", good)],
+        )
+        .await;
+        assert_eq!(reg.status, StatusCode::OK, "{good}: {}", reg.body);
+    }
+}
+
+#[tokio::test]
+async fn undecodable_forms_and_queries_are_refused() {
+    let app = spawn_app().await;
+    app.register("alice").await;
+    let alice = sign_in(&app, "alice", "read write").await;
+    let res = app
+        .client
+        .post(format!("{}/api/v1/statuses", app.base))
+        .bearer_auth(&alice.token)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("status=caf%E9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .client
+        .get(format!("{}/api/v1/timelines/public?max_id=%FF", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}

@@ -123,6 +123,17 @@ impl Browser {
         self.send(req).await
     }
 
+    /// Posts a body as typed (already form-encoded), with the token of the last page.
+    async fn post_raw(&mut self, path: &str, body: &str) -> Answer {
+        let csrf = self.csrf.clone().unwrap_or_default();
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(format!("{body}&_csrf={}", urlencoding(&csrf)));
+        self.send(req).await
+    }
+
     /// A form posted after opening the page it is on; follows the redirect that answers it.
     async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Answer {
         let shown = self.get(page).await;
@@ -356,20 +367,46 @@ async fn a_visitor_registers_joins_posts_replies_and_votes() {
         .await;
     assert_eq!(signed.status, StatusCode::SEE_OTHER);
     assert_eq!(signed.location(), "/settings");
-    // An address elsewhere is never followed.
-    b.get("/signin").await;
-    b.cookies.remove("cp_session");
-    let away = b
-        .post(
-            "/signin",
-            &[
-                ("username", "maria"),
-                ("password", "correct horse battery"),
-                ("next", "//evil.example/"),
-            ],
-        )
-        .await;
-    assert_eq!(away.location(), "/");
+    // An address elsewhere is never followed, however it is dressed: browsers drop tabs and
+    // line breaks and read `\\` as `/`. Control characters are no 500 either.
+    for next in [
+        "//evil.example/",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\\evil.example",
+        "/\\/evil.example",
+        "/\r\n/evil.example",
+        "/settings\u{7f}",
+        "https://evil.example/",
+        "/ /evil.example",
+    ] {
+        b.cookies.remove("cp_session");
+        let page = b.get(&format!("/signin?next={}", urlencoding(next))).await;
+        assert_eq!(page.status, StatusCode::OK, "{next:?}");
+        let away = b
+            .post(
+                "/signin",
+                &[
+                    ("username", "maria"),
+                    ("password", "correct horse battery"),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(away.status, StatusCode::SEE_OTHER, "{next:?}");
+        let to = away.location();
+        let here = url::Url::parse("http://here.example/").unwrap();
+        let lands = here.join(to).unwrap();
+        assert!(
+            to.starts_with('/') && !to.chars().any(|c| c.is_control() || c == '\\'),
+            "{next:?} went to {to:?}"
+        );
+        assert_eq!(lands.origin(), here.origin(), "{next:?} went to {to:?}");
+    }
+}
+
+fn urlencoding(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[tokio::test]
@@ -965,6 +1002,26 @@ async fn members_edit_delete_report_follow_and_look_after_their_account() {
         .unwrap()
         .status();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn undecodable_forms_are_refused_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    app.group(&alice, "design").await;
+    let mut b = Browser::signed_in(&app, &alice);
+    b.get("/g/design/new").await;
+    let before = app.fingerprint().await;
+    let refused = b
+        .post_raw("/g/design/new", "title=Caf%E9%20menu&body=Latin-1%20bytes")
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert_eq!(app.fingerprint().await, before);
+    // The same form in UTF-8 is taken.
+    let taken = b
+        .post_raw("/g/design/new", "title=Caf%C3%A9%20menu&body=UTF-8")
+        .await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
 }
 
 #[tokio::test]

@@ -1,0 +1,45 @@
+//! Whether a thread or a comment is shown, and to whom: one rule that every door (the pages, the
+//! JSON API, the Mastodon API, ActivityPub documents) asks, so that what stewards removed is gone
+//! everywhere at once.
+//!
+//! - A thread that stewards removed is gone for everyone but the group's stewards and the
+//!   instance's administrators, and so is every comment in it.
+//! - A thread its author deleted stays readable as a tombstone while replies hang from it.
+//! - A comment deleted by its author or removed by stewards is gone (threads show a tombstone in
+//!   its place).
+//! - Nothing gone may be edited, replied to or voted on.
+
+use diesel::prelude::*;
+
+use crate::db::models::{Comment, Thread};
+use crate::db::schema::threads;
+
+/// Whether a comment is shown to readers: neither it nor its thread was taken down.
+pub fn comment_shown(comment: &Comment, thread: &Thread) -> bool {
+    !comment.deleted && !comment.removed && !thread.removed
+}
+
+/// Whether a thread's page may be read by a viewer: a removed thread only by stewards, a deleted
+/// one while it still has replies to show.
+pub fn thread_readable(thread: &Thread, viewer_is_steward: bool, has_comments: bool) -> bool {
+    (!thread.removed || viewer_is_steward) && (!thread.deleted || has_comments)
+}
+
+diesel::alias!(threads as removed_thread: RemovedThread);
+
+/// The ids of threads stewards removed, for queries over comments:
+/// `comments::thread_id.nullable().ne_all(removed_threads())` (nullable, so that it serves
+/// queries where comments are left-joined too). It reads threads under an alias, so that it
+/// fits queries that join threads themselves; a partial index keeps the list cheap to read.
+#[allow(clippy::type_complexity)]
+pub fn removed_threads() -> diesel::dsl::Select<
+    diesel::dsl::Filter<
+        diesel::query_source::Alias<RemovedThread>,
+        diesel::dsl::Eq<diesel::query_source::AliasedField<RemovedThread, threads::removed>, bool>,
+    >,
+    diesel::dsl::Nullable<diesel::query_source::AliasedField<RemovedThread, threads::id>>,
+> {
+    removed_thread
+        .filter(removed_thread.field(threads::removed).eq(true))
+        .select(removed_thread.field(threads::id).nullable())
+}
