@@ -275,6 +275,8 @@ async fn main() -> anyhow::Result<()> {
         .env("COMMONPLACE_DOMAIN", &domain)
         .env("COMMONPLACE_BIND", format!("127.0.0.1:{sport}"))
         .env("COMMONPLACE_LIMITS__AUTH_ATTEMPTS_PER_MINUTE", "100000")
+        // Every simulated instance comes from 127.0.0.1: no per-address cap in the way.
+        .env("COMMONPLACE_LIMITS__CONNECTIONS_PER_ADDRESS", "1000000")
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -483,6 +483,8 @@ async fn main() -> anyhow::Result<()> {
         .env("COMMONPLACE_DATABASE_URL", &database_url)
         .env("COMMONPLACE_DOMAIN", &domain)
         .env("COMMONPLACE_BIND", format!("127.0.0.1:{port}"))
+        // Every simulated client comes from 127.0.0.1: no per-address cap in the way.
+        .env("COMMONPLACE_LIMITS__CONNECTIONS_PER_ADDRESS", "1000000")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

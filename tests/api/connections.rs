@@ -156,3 +156,23 @@ async fn stopping_the_server_closes_kept_alive_connections() {
     assert!(served_from([127, 0, 0, 1], app.server.addr).await);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_trusted_proxy_is_not_capped() {
+    let app = spawn_with(|c| {
+        c.limits.connections_per_address = 2;
+        c.trusted_proxies = "127.0.0.1".parse().expect("proxies");
+    })
+    .await;
+    let addr = app.server.addr;
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(connect_from([127, 0, 0, 1], addr).await);
+    }
+    assert!(
+        served_from([127, 0, 0, 1], addr).await,
+        "the proxy carries everyone's connections"
+    );
+    drop(held);
+    app.stop().await;
+}

@@ -3,15 +3,17 @@
 # here; the TLS site deploy/nginx.conf is checked with `nginx -t`). Two instances: alpha behind
 # nginx, beta reached directly. A member of beta joins a group of alpha, so a signed Follow
 # goes through the proxy to alpha's inbox and the Accept comes back. Then again with nginx's
-# bare `proxy_pass`, which passes on the upstream's name as Host: deliveries must still be taken
-# (Commonplace's own signatures do not cover Host; Mastodon's do, and tests/api/proxy.rs signs
-# that way through a rewritten Host), and alpha must say in its log that the Host was wrong.
-# Needs nginx (.ci/run installs Debian's package) and python3. Fails if any step fails.
+# bare `proxy_pass`, which passes on the upstream's name as Host: deliveries, whose signatures
+# cover Host (as Mastodon's do), must still be taken, and alpha must say in its log that the Host
+# was wrong.
+# Needs nginx and openssl (.ci/run installs Debian's packages) and python3. Fails if any step fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
-command -v nginx >/dev/null || { echo "nginx is not installed"; exit 1; }
+for tool in nginx openssl python3; do
+  command -v "$tool" >/dev/null || { echo "$tool is not installed"; exit 1; }
+done
 cargo build --quiet
 
 work=$(mktemp -d)
