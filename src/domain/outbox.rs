@@ -335,6 +335,11 @@ pub async fn settle(
                     if let (true, Some(follow_id)) = (give_up, &follow_id) {
                         crate::domain::groups::follow_undeliverable(conn, follow_id, &error)?;
                     }
+                    // A refusal (a 4xx answer) is an answer: the instance is up, so only
+                    // failures worth retrying count towards marking it dead.
+                    if !retry {
+                        return Ok(());
+                    }
                     diesel::update(instance)
                         .set(instances::failure_count.eq(instances::failure_count + 1))
                         .execute(conn)?;
