@@ -305,7 +305,7 @@ pub async fn remove_follower(state: &AppState, viewer: &Viewer, follower_id: i64
             };
             diesel::delete(key).execute(conn)?;
             if !follower.local {
-                publish::reject_follow(conn, &origin, &me, &follower, follow_id.as_deref())?;
+                publish::reject_follow(conn, &origin, &me.ap_id, &follower, follow_id.as_deref())?;
             }
             Ok(())
         })

@@ -957,6 +957,20 @@ pub async fn act_on_member(
                             message: "stewards cannot be removed as members".into(),
                         });
                     }
+                    if !person.local && group.local {
+                        // Their instance hears of it: a request refused, or a member removed,
+                        // no longer waits or follows there.
+                        let follow_id: Option<String> = target
+                            .select(memberships::ap_id)
+                            .first::<Option<String>>(conn)?;
+                        publish::reject_follow(
+                            conn,
+                            &origin,
+                            &group.ap_id,
+                            &person,
+                            follow_id.as_deref(),
+                        )?;
+                    }
                     diesel::delete(target).execute(conn)?;
                     "none".to_string()
                 }

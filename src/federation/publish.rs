@@ -568,23 +568,24 @@ pub fn unfollow_person(
     send(conn, o, &undo, &[inbox_of_person(target)]).map(drop)
 }
 
-/// A local member ends a remote person's follow of them: `Reject` of that `Follow`.
+/// One of our members or groups (`rejecter`, by id) ends a remote person's follow of it, or
+/// refuses it: `Reject` of that `Follow`.
 pub fn reject_follow(
     conn: &mut AnyConnection,
     o: &Origin,
-    member: &Person,
+    rejecter: &str,
     follower: &Person,
     follow_id: Option<&str>,
 ) -> Result<()> {
     let reject = json!({
         "id": activity_id(&o.base, "reject"),
         "type": "Reject",
-        "actor": member.ap_id,
+        "actor": rejecter,
         "object": {
             "id": follow_id.map_or_else(|| activity_id(&o.base, "follow"), str::to_string),
             "type": "Follow",
             "actor": follower.ap_id,
-            "object": member.ap_id,
+            "object": rejecter,
         },
         "to": [follower.ap_id],
     });

@@ -827,3 +827,57 @@ async fn instances_on_plain_localhost_ports_federate() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(threads_of(&one, "design").await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_request_to_join_refused_by_a_steward_is_refused_on_the_members_instance_too() {
+    let alpha = spawn_named("alpha").await;
+    let beta = spawn_named("beta").await;
+    let alice = alpha.register("alice").await;
+    let (status, body) = alpha
+        .post(
+            "/api/v1/groups",
+            Some(&alice),
+            json!({"name": "closed", "title": "Closed", "approval_required": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let bob = beta.register("bob").await;
+    let group = alpha.handle("closed");
+    let (status, _) = beta
+        .get(&format!("/api/v1/resolve?q=!{group}"), Some(&bob))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, joined) = beta
+        .post(
+            &format!("/api/v1/groups/{group}/join"),
+            Some(&bob),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    let bob_handle = beta.handle("bob");
+    eventually("bob's request waits on alpha", || async {
+        alpha
+            .get("/api/v1/groups/closed/members?state=pending", Some(&alice))
+            .await
+            .1
+            .to_string()
+            .contains(&bob_handle)
+    })
+    .await;
+    let (status, body) = alpha
+        .post(
+            &format!("/api/v1/groups/closed/members/{bob_handle}/remove"),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    eventually("beta hears that the request was refused", || async {
+        beta.get(&format!("/api/v1/groups/{group}"), Some(&bob))
+            .await
+            .1["membership"]
+            == "refused"
+    })
+    .await;
+}
