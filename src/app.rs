@@ -157,6 +157,10 @@ impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     /// # Errors
     /// 429 once the key has used its attempts for this minute.
     pub fn check(&self, key: K) -> Result<(), Error> {
+        self.count(key)
+    }
+
+    fn count(&self, key: K) -> Result<(), Error> {
         let now = Instant::now();
         let mut windows = self
             .windows
@@ -174,6 +178,17 @@ impl<K: std::hash::Hash + Eq> RateLimiter<K> {
         }
         entry.1 += 1;
         Ok(())
+    }
+}
+
+impl RateLimiter<IpAddr> {
+    /// Counts one attempt from a client address, by the address it is counted by (an IPv6
+    /// client by its /64).
+    ///
+    /// # Errors
+    /// 429 once the client has used its attempts for this minute.
+    pub fn check_client(&self, ip: IpAddr) -> Result<(), Error> {
+        self.count(crate::server::address_key(ip))
     }
 }
 

@@ -267,8 +267,11 @@ impl Config {
                 "must be at least 15 (deliveries take up to 15 s)",
             );
         }
-        if self.group_refresh_seconds < 60 {
-            return bad("group_refresh_seconds", "must be at least 60");
+        if !(60..=31_536_000).contains(&self.group_refresh_seconds) {
+            return bad(
+                "group_refresh_seconds",
+                "must be between 60 and 31536000 (a year)",
+            );
         }
         if self.follow_resend_seconds == 0 {
             return bad("follow_resend_seconds", "must be at least 1");
@@ -302,6 +305,12 @@ impl Config {
             return bad(
                 "limits",
                 "header_read_seconds, idle_seconds and connections_per_address must be positive",
+            );
+        }
+        if l.header_read_seconds > 86_400 || l.idle_seconds > 86_400 {
+            return bad(
+                "limits",
+                "header_read_seconds and idle_seconds are at most 86400 (a day)",
             );
         }
         Ok(())

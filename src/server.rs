@@ -271,7 +271,9 @@ impl Drop for Slot {
     }
 }
 
-fn address_key(ip: IpAddr) -> IpAddr {
+/// The address a client is counted by: an IPv4 address, or an IPv6 client's /64 (which anyone
+/// holding one can rotate through at will).
+pub fn address_key(ip: IpAddr) -> IpAddr {
     match ip.to_canonical() {
         IpAddr::V6(v6) => {
             let mut segments = v6.segments();

@@ -90,7 +90,12 @@ impl Ctx {
     ) -> Result<Ctx> {
         let viewer = match session::cookie(headers, session::SESSION_COOKIE) {
             // An expired, revoked or suspended session reads as signed out.
-            Some(token) if !token.is_empty() => authenticate(&state, token).await.ok(),
+            // Only a session's token: an app's token (however it got here) is no session, or
+            // a read-only grant could write through the pages.
+            Some(token) if !token.is_empty() => authenticate(&state, token)
+                .await
+                .ok()
+                .filter(crate::domain::people::is_session),
             _ => None,
         };
         let lang = viewer

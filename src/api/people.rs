@@ -44,7 +44,7 @@ pub async fn register(
     ClientIp(ip): ClientIp,
     ApiJson(input): ApiJson<Registration>,
 ) -> Result<(StatusCode, Json<AuthResponse>)> {
-    state.auth_limiter.check(ip)?;
+    state.auth_limiter.check_client(ip)?;
     Ok((
         StatusCode::CREATED,
         Json(people::register(&state, input).await?),

@@ -277,7 +277,14 @@ pub async fn by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<ReplyTarge
 pub async fn post_gone(state: &AppState, ap_id: &str) -> Result<bool> {
     Ok(match by_ap_id(state, ap_id).await? {
         Some(ReplyTarget::Thread(t)) => t.deleted || t.removed,
-        Some(ReplyTarget::Comment(c)) => c.deleted || c.removed,
+        Some(ReplyTarget::Comment(c)) => {
+            let thread_id = c.thread_id;
+            let thread = state
+                .db
+                .read(move |conn| crate::domain::threads::find_thread(conn, thread_id))
+                .await?;
+            !crate::domain::visibility::comment_shown(&c, &thread)
+        }
         None => false,
     })
 }

@@ -31,6 +31,14 @@ pub const INTERFACE_LANGUAGES: [&str; 2] = ["en", "fr"];
 /// member may do (the administration scopes open nothing to a member who is not an admin).
 pub const NATIVE_SCOPES: &str = "read write follow admin:read admin:write";
 
+/// Whether a token holds everything a session of the pages or of the native API holds: the
+/// web pages take only such tokens, so that an app's narrower grant cannot act through them.
+pub fn is_session(viewer: &Viewer) -> bool {
+    NATIVE_SCOPES
+        .split_whitespace()
+        .all(|s| crate::domain::oauth::grants(&viewer.scopes, s))
+}
+
 /// The member behind a request's bearer token.
 #[derive(Debug, Clone)]
 pub struct Viewer {
@@ -326,7 +334,7 @@ pub async fn check_credentials(
 ) -> Result<Person> {
     // Every way of presenting a password (the JSON API, the web page, the apps' sign-in page,
     // OAuth's password grant) comes through here, so one limit counts them all.
-    state.auth_limiter.check(from)?;
+    state.auth_limiter.check_client(from)?;
     let (id, name) = (state.instance_id, username.to_string());
     let person = state
         .db

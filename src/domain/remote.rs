@@ -537,7 +537,9 @@ pub async fn stale_groups(
                         .is_null()
                         .or(groups::last_refreshed_at.lt(before)),
                 )
-                .order(groups::last_refreshed_at.asc())
+                // Never read first, on both backends (they sort NULL apart).
+                .order(groups::last_refreshed_at.is_not_null())
+                .then_order_by(groups::last_refreshed_at.asc())
                 .limit(limit)
                 .select(Group::as_select())
                 .load(conn)?)

@@ -927,6 +927,10 @@ pub async fn favourited_by(
     state
         .db
         .read(move |c| {
+            // Who liked what is gone is not told either.
+            if load(c, None, &[id])?.statuses.is_empty() {
+                return Err(Error::NotFound("status"));
+            }
             let voters: Vec<(i64, NaiveDateTime)> = match resolve(c, id)? {
                 StatusOf::Thread(t) => thread_votes::table
                     .filter(thread_votes::thread_id.eq(t))

@@ -321,17 +321,35 @@ pub async fn feed(
 }
 
 /// In groups that approve members, only accepted members write.
+/// The most replies a remote group may claim for one of its threads.
+const REMOTE_COMMENT_COUNT_MAX: i64 = 1_000_000;
+
 /// A remote thread's number of replies as its group tells it, for a thread read from the group's
 /// outbox whose older replies we do not hold: raised to it, never lowered below what we count.
 ///
 /// # Errors
 /// Database failures only.
-pub async fn set_remote_comment_count(state: &AppState, thread_id: i64, count: i64) -> Result<()> {
+pub async fn set_remote_comment_count(
+    state: &AppState,
+    thread_id: i64,
+    group_id: i64,
+    count: i64,
+) -> Result<()> {
+    // A group speaks for its own threads only, and within reason.
+    let count = count.clamp(0, REMOTE_COMMENT_COUNT_MAX);
     state
         .db
         .write(move |conn| {
             let thread = find_thread(conn, thread_id)?;
-            if !thread.local && count > thread.comment_count {
+            let group_local: bool = groups::table
+                .find(thread.group_id)
+                .select(groups::local)
+                .first(conn)?;
+            if !thread.local
+                && !group_local
+                && thread.group_id == group_id
+                && count > thread.comment_count
+            {
                 diesel::update(threads::table.find(thread_id))
                     .set(threads::comment_count.eq(count))
                     .execute(conn)?;

@@ -34,8 +34,25 @@ pub struct Refreshed {
     pub threads_stored: usize,
 }
 
-/// Reads a remote group's documents again in the background; failures are logged.
+/// Least time between two refreshes of one group started by its own activities, so that a
+/// group sending `Accept`s or `Update`s in a loop cannot make us fetch in a loop.
+const SPAWN_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Reads a remote group's documents again in the background; failures are logged. At most
+/// one such refresh a minute per group, in this process.
 pub fn spawn_refresh(data: &Data<AppState>, group: Group, with_threads: bool) {
+    static STARTED: std::sync::Mutex<Option<std::collections::HashMap<i64, std::time::Instant>>> =
+        std::sync::Mutex::new(None);
+    if let Ok(mut started) = STARTED.lock() {
+        let started = started.get_or_insert_with(Default::default);
+        let now = std::time::Instant::now();
+        started.retain(|_, at| now.duration_since(*at) < SPAWN_INTERVAL);
+        if started.contains_key(&group.id) {
+            tracing::debug!(group = %group.ap_id, "refreshed a moment ago");
+            return;
+        }
+        started.insert(group.id, now);
+    }
     let data = data.reset_request_count();
     tokio::spawn(async move {
         match refresh(&data, &group, with_threads).await {
@@ -97,7 +114,7 @@ pub async fn refresh(
     let mut out = Refreshed::default();
     if with_threads {
         if let Some(u) = outbox {
-            out.threads_stored = recent_threads(data, &u, &id).await?;
+            out.threads_stored = recent_threads(data, &u, &id, group.id).await?;
         }
     }
     // Figures last, in one write: once the stewards show, the whole refresh is done. A steward
@@ -113,11 +130,13 @@ pub async fn refresh(
     if let Some(u) = moderators {
         match steward_ids(data, &u, &id).await {
             // Stewards we could not reach are not taken for stewards who left.
-            Ok((listed, ids)) if ids.len() == listed || !ids.is_empty() => {
+            Ok((listed, ids)) if ids.len() == listed => {
                 out.stewards = Some(ids.len());
                 stewards = Some(ids);
             }
-            Ok(_) => tracing::debug!("no steward of the group could be reached"),
+            Ok(_) => {
+                tracing::debug!("some stewards could not be reached: stewards kept as they were")
+            }
             Err(e) => tracing::debug!(error = %e, "no moderators collection"),
         }
     }
@@ -207,7 +226,12 @@ fn thread_of(item: &Value) -> Option<(Url, Option<i64>)> {
 }
 
 /// Stores the outbox's recent threads that are new here; returns how many were stored.
-async fn recent_threads(data: &Data<AppState>, url: &Url, group: &Url) -> Result<usize> {
+async fn recent_threads(
+    data: &Data<AppState>,
+    url: &Url,
+    group: &Url,
+    group_id: i64,
+) -> Result<usize> {
     let mut stored = 0;
     let list = match items(data, url, group).await {
         Ok(list) => list,
@@ -229,7 +253,7 @@ async fn recent_threads(data: &Data<AppState>, url: &Url, group: &Url) -> Result
                 // The group relays every reply, so its word on how many there are is taken
                 // for the replies that came before we joined.
                 if let Some(n) = replies {
-                    crate::domain::threads::set_remote_comment_count(data, id, n).await?;
+                    crate::domain::threads::set_remote_comment_count(data, id, group_id, n).await?;
                 }
             }
             Ok(_) => {}

@@ -207,7 +207,7 @@ async fn register(
         agency: optional(&form.agency),
         role: optional(&form.role),
     };
-    let outcome = match ctx.state.auth_limiter.check(ip) {
+    let outcome = match ctx.state.auth_limiter.check_client(ip) {
         Err(e) => Err(e),
         Ok(()) => people::register(&ctx.state, input).await,
     };

@@ -141,6 +141,45 @@ async fn a_write_token_does_not_administer_and_an_admin_token_does() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+#[tokio::test]
+async fn an_apps_token_is_no_session_for_the_pages() {
+    let (app, _root, _thread, _comment) = setup().await;
+    let read = sign_in(&app, "root", "read").await.token;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = |token: String| {
+        let (app, browser) = (&app, &browser);
+        async move {
+            browser
+                .get(format!("{}/settings", app.base))
+                .header(reqwest::header::ACCEPT, "text/html")
+                .header(reqwest::header::COOKIE, format!("cp_session={token}"))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Signed out: the pages send it to sign in.
+    let res = page(read).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("/signin"));
+    // A session of the pages is one.
+    let (_, body) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "root", "password": "correct horse"}),
+        )
+        .await;
+    let res = page(body["token"].as_str().unwrap().to_string()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
 /// Every route of the Mastodon API that changes something.
 const MASTODON_WRITES: &[(&str, &str)] = &[
     ("PATCH", "/api/v1/accounts/update_credentials"),

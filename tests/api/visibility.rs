@@ -5,7 +5,7 @@
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{resolve_and_join, spawn_app, spawn_named, TestApp};
 use crate::mastodon::{get as mget, send, sign_in};
 
 /// The Mastodon status id of a comment, read from its author's statuses.
@@ -38,9 +38,13 @@ async fn activity_get(app: &TestApp, path: &str) -> (StatusCode, Value) {
 
 #[tokio::test]
 async fn a_removed_threads_comments_are_gone_through_every_door() {
-    let app = spawn_app().await;
+    let app = spawn_named("alpha").await;
     let root = app.admin("root").await;
     app.group(&root, "design").await;
+    // A member elsewhere, so that the group's activities are sent, and kept at their ids.
+    let beta = spawn_named("beta").await;
+    let dan = beta.register("dan").await;
+    resolve_and_join(&beta, &dan, &app.handle("design")).await;
     let bob = app.register("bob").await;
     let carol_app = {
         app.register("carol").await;
@@ -111,10 +115,32 @@ async fn a_removed_threads_comments_are_gone_through_every_door() {
     .await;
     assert_eq!(mine.body, json!([]));
 
-    // ActivityPub: a Tombstone.
+    // ActivityPub: a Tombstone, for the comment and for every activity that carries it.
     let (code, doc) = activity_get(&app, &format!("/c/{comment}")).await;
     assert_eq!(code, StatusCode::GONE);
     assert_eq!(doc["type"], "Tombstone");
+    let comment_ap_id = format!("http://{}/c/{comment}", app.server.state.config.domain);
+    let carrying: Vec<String> = app
+        .server
+        .state
+        .db
+        .read(move |c| {
+            use commonplace::db::schema::activities;
+            use diesel::prelude::*;
+            Ok(activities::table
+                .filter(activities::data.like(format!("%{comment_ap_id}\"%")))
+                .filter(activities::kind.ne("Delete"))
+                .select(activities::ap_id)
+                .load(c)?)
+        })
+        .await
+        .unwrap();
+    assert!(!carrying.is_empty(), "the comment's Create is kept");
+    for id in carrying {
+        let path = url::Url::parse(&id).unwrap().path().to_string();
+        let (code, doc) = activity_get(&app, &path).await;
+        assert_eq!(code, StatusCode::GONE, "{path}: {doc}");
+    }
 
     // The pages.
     let res = app
