@@ -41,18 +41,19 @@ const SPAWN_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 /// Reads a remote group's documents again in the background; failures are logged. At most
 /// one such refresh a minute per group, in this process.
 pub fn spawn_refresh(data: &Data<AppState>, group: Group, with_threads: bool) {
-    // By the group's id elsewhere: several servers may share this process (tests do).
+    // By our domain and the group's id: several servers may share this process (tests do).
     type Started = std::collections::HashMap<String, std::time::Instant>;
     static STARTED: std::sync::Mutex<Option<Started>> = std::sync::Mutex::new(None);
     if let Ok(mut started) = STARTED.lock() {
         let started = started.get_or_insert_with(Default::default);
         let now = std::time::Instant::now();
         started.retain(|_, at| now.duration_since(*at) < SPAWN_INTERVAL);
-        if started.contains_key(&group.ap_id) {
+        let key = format!("{} {}", data.domain(), group.ap_id);
+        if started.contains_key(&key) {
             tracing::debug!(group = %group.ap_id, "refreshed a moment ago");
             return;
         }
-        started.insert(group.ap_id.clone(), now);
+        started.insert(key, now);
     }
     let data = data.reset_request_count();
     tokio::spawn(async move {
