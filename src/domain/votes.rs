@@ -166,12 +166,14 @@ pub async fn cast_remote(
 
 /// Whoever may post in a thread's group may vote there, and nobody else: the banned, those
 /// waiting for approval and non-members of groups that approve their members may not.
-fn may_vote(conn: &mut AnyConnection, voter: &Person, thread: &Thread) -> Result<()> {
+/// Returns the group, which the vote is then published to.
+fn may_vote(conn: &mut AnyConnection, voter: &Person, thread: &Thread) -> Result<Group> {
     let group = groups::table
         .find(thread.group_id)
         .select(Group::as_select())
         .first(conn)?;
-    require_can_post(conn, &group, voter)
+    require_can_post(conn, &group, voter)?;
+    Ok(group)
 }
 
 fn cast_in(
@@ -183,11 +185,11 @@ fn cast_in(
     received: Option<serde_json::Value>,
 ) -> Result<VoteResult> {
     let person_id = voter.id;
-    let (old, (score_now, upvotes, downvotes), ap_id, thread_id, author, status) = match target {
+    let (old, (score_now, upvotes, downvotes), ap_id, group, author, status) = match target {
         Target::Thread(id) => {
             let thread = find_thread(conn, id)?;
-            may_vote(conn, voter, &thread)?;
-            let (ap_id, thread_id, author) = (thread.ap_id.clone(), thread.id, thread.author_id);
+            let group = may_vote(conn, voter, &thread)?;
+            let (ap_id, author) = (thread.ap_id.clone(), thread.author_id);
             let (old, counts) = apply_vote!(
                 &mut *conn,
                 threads,
@@ -198,20 +200,19 @@ fn cast_in(
                 score
             );
             let status = crate::domain::statuses::of_thread(conn, id).ok();
-            (old, counts, ap_id, thread_id, author, status)
+            (old, counts, ap_id, group, author, status)
         }
         Target::Comment(id) => {
             let comment = find_comment(conn, id)?;
             let thread = find_thread(conn, comment.thread_id)?;
-            may_vote(conn, voter, &thread)?;
+            let group = may_vote(conn, voter, &thread)?;
             if !crate::domain::visibility::comment_shown(&comment, &thread) {
                 return Err(Error::invalid(
                     "score",
                     "cannot vote on deleted or removed content",
                 ));
             }
-            let (ap_id, thread_id, author) =
-                (comment.ap_id.clone(), comment.thread_id, comment.author_id);
+            let (ap_id, author) = (comment.ap_id.clone(), comment.author_id);
             let (old, counts) = apply_vote!(
                 &mut *conn,
                 comments,
@@ -222,7 +223,7 @@ fn cast_in(
                 score
             );
             let status = crate::domain::statuses::of_comment(conn, id).ok();
-            (old, counts, ap_id, thread_id, author, status)
+            (old, counts, ap_id, group, author, status)
         }
     };
     if score == 1 && old != 1 {
@@ -235,11 +236,6 @@ fn cast_in(
             None,
         )?;
     }
-    let group = groups::table
-        .inner_join(threads::table)
-        .filter(threads::id.eq(thread_id))
-        .select(Group::as_select())
-        .first(conn)?;
     publish::vote(conn, origin, voter, &group, &ap_id, old, score, received)?;
     Ok(VoteResult {
         score: score_now,
