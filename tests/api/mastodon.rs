@@ -809,44 +809,29 @@ async fn the_password_grant_counts_against_the_sign_in_limit() {
 #[tokio::test]
 async fn apps_may_only_send_the_browser_somewhere_safe() {
     let app = spawn_app().await;
-    for bad in [
-        "javascript:alert(1)",
-        "JavaScript:alert(document.cookie)//",
-        "data:text/html,<script>alert(1)</script>",
-        "vbscript:msgbox(1)",
-        "http://evil.example/cb",
-        "file:///etc/passwd",
+    let refused = StatusCode::UNPROCESSABLE_ENTITY;
+    for (uri, expected) in [
+        ("javascript:alert(1)", refused),
+        ("JavaScript:alert(document.cookie)//", refused),
+        ("data:text/html,<script>alert(1)</script>", refused),
+        ("vbscript:msgbox(1)", refused),
+        ("http://evil.example/cb", refused),
+        ("file:///etc/passwd", refused),
+        ("https://app.example/cb", StatusCode::OK),
+        ("http://127.0.0.1:4567/cb", StatusCode::OK),
+        ("http://localhost/cb", StatusCode::OK),
+        ("com.example.app:/oauth", StatusCode::OK),
+        ("icecubesapp://callback", StatusCode::OK),
+        ("urn:ietf:wg:oauth:2.0:oob", StatusCode::OK),
     ] {
         let reg = post_form(
             &app,
             "/api/v1/apps",
             None,
-            &[("client_name", "Bad"), ("redirect_uris", bad)],
+            &[("client_name", "An app"), ("redirect_uris", uri)],
         )
         .await;
-        assert_eq!(
-            reg.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{bad}: {}",
-            reg.body
-        );
-    }
-    for good in [
-        "https://app.example/cb",
-        "http://127.0.0.1:4567/cb",
-        "http://localhost/cb",
-        "com.example.app:/oauth",
-        "icecubesapp://callback",
-        "urn:ietf:wg:oauth:2.0:oob",
-    ] {
-        let reg = post_form(
-            &app,
-            "/api/v1/apps",
-            None,
-            &[("client_name", "Good"), ("redirect_uris", good)],
-        )
-        .await;
-        assert_eq!(reg.status, StatusCode::OK, "{good}: {}", reg.body);
+        assert_eq!(reg.status, expected, "{uri}: {}", reg.body);
     }
 }
 

@@ -1132,3 +1132,36 @@ async fn joining_a_group_elsewhere_says_its_instance_answers_and_shows_a_refusal
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_pages_refuse_the_votes_the_apis_refuse() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let (status, _) = app
+        .post(
+            "/api/v1/groups",
+            Some(&alice),
+            json!({"name": "closed", "title": "Closed", "approval_required": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let thread = app.thread(&alice, "closed", "Members vote").await;
+    let comment = app.comment(&alice, thread, None, "A reply").await;
+    let stranger = app.register("stranger").await;
+    let before = app.fingerprint().await;
+    let mut b = Browser::signed_in(&app, &stranger);
+    for (page, action) in [
+        (format!("/t/{thread}"), format!("/t/{thread}/vote")),
+        (format!("/t/{thread}"), format!("/c/{comment}/vote")),
+    ] {
+        b.get(&page).await;
+        let voted = b.post(&action, &[("score", "1"), ("next", &page)]).await;
+        assert_eq!(
+            voted.status,
+            StatusCode::FORBIDDEN,
+            "{action}: {}",
+            voted.body
+        );
+    }
+    assert_eq!(app.fingerprint().await, before);
+}
