@@ -1,14 +1,13 @@
 //! The running server: shared state, the router with its layers, start and graceful stop.
 
 use std::{
-    collections::HashMap,
     net::{IpAddr, SocketAddr},
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    sync::Arc,
+    time::Duration,
 };
 
 use activitypub_federation::config::{FederationConfig, FederationMiddleware};
-use anyhow::Context;
+use anyhow::Context as _;
 use axum::{
     extract::{ConnectInfo, DefaultBodyLimit, MatchedPath},
     http::Request,
@@ -16,37 +15,30 @@ use axum::{
 };
 use tower_http::trace::TraceLayer;
 
-use crate::{config::Config, db::Db, domain, error::Error};
+pub use crate::domain::limits::RateLimiter;
+use crate::{config::Config, db::Db, domain, domain::Context};
 
-/// Everything a request or a background task needs; cheap to clone.
+/// Everything a request or a background task needs; cheap to clone. The domain's part is
+/// [`Context`], which this dereferences to; the rest belongs to the doors and federation.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    /// Row id of this server in `instances`.
-    pub instance_id: i64,
-    pub auth_limiter: Arc<RateLimiter>,
-    /// Threads and comments per member.
-    pub post_limiter: Arc<RateLimiter<i64>>,
-    /// Wakes the delivery worker when a transaction has queued deliveries.
-    pub outbox_wake: Arc<tokio::sync::Notify>,
-    /// Transactions that queued deliveries since the worker was last woken for them.
-    pub outbox_queued: Arc<std::sync::atomic::AtomicUsize>,
+    pub ctx: Context,
     /// The outgoing HTTP client (fetches and deliveries).
     pub http: reqwest_middleware::ClientWithMiddleware,
-    /// The federation policy, refreshed from the database.
-    pub policy: crate::domain::policy::SharedPolicy,
-    /// Remote actors recently read.
-    pub actors: crate::domain::remote::ActorCache,
     /// Ids of activities this process handled lately: copies that arrive directly and relayed,
     /// or again after a retry, stop here without a database round trip.
     pub recent_activities: moka::sync::Cache<String, ()>,
-    /// Statuses created lately under an `Idempotency-Key`, by member and key: an app that sends
-    /// the same post twice gets the first back.
-    pub idempotency: moka::sync::Cache<(i64, String), i64>,
     /// Key of the web pages' CSRF tokens: derived from the instance's private key, so every
     /// process of the instance shares it and nobody else can compute it.
     pub web_secret: Arc<[u8; 32]>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Context;
+
+    fn deref(&self) -> &Context {
+        &self.ctx
+    }
 }
 
 impl AppState {
@@ -88,107 +80,31 @@ impl AppState {
             .read(move |c| crate::domain::policy::load(c, id))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(AppState {
+        let ctx = Context {
             policy: Arc::new(std::sync::RwLock::new(policy)),
             db,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             outbox_queued: Arc::default(),
             actors: crate::domain::remote::actor_cache(),
-            recent_activities: moka::sync::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(Duration::from_secs(3600))
-                .build(),
             idempotency: moka::sync::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(3600))
                 .build(),
-            http,
-            web_secret,
             auth_limiter: Arc::new(RateLimiter::new(config.limits.auth_attempts_per_minute)),
             post_limiter: Arc::new(RateLimiter::new(config.limits.posts_per_minute)),
+            activities: Arc::new(crate::federation::outgoing::Builder::new(&config)?),
             config: Arc::new(config),
             instance_id,
+        };
+        Ok(AppState {
+            ctx,
+            recent_activities: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(3600))
+                .build(),
+            http,
+            web_secret,
         })
-    }
-}
-
-impl AppState {
-    /// Our base URL and domain, for building ActivityPub ids and activities.
-    pub fn origin(&self) -> crate::federation::publish::Origin {
-        crate::federation::publish::Origin {
-            base: self.config.base_url(),
-            domain: self.config.domain.clone(),
-            queued: self.outbox_queued.clone(),
-        }
-    }
-
-    /// After a write: wakes the delivery worker if a transaction queued deliveries. The count is
-    /// shared, so a wake may come before the commit it stands for (or after one that queued
-    /// nothing); then the worker's one-second poll finds the deliveries. Nothing is lost, and
-    /// the worker is not woken for the many writes that queue nothing.
-    pub fn wake_outbox(&self) {
-        use std::sync::atomic::Ordering;
-        let had = self
-            .outbox_queued
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
-        if had.is_ok() {
-            self.outbox_wake.notify_one();
-        }
-    }
-}
-
-/// Fixed one-minute windows of attempts per key: per client address for sign-in and
-/// registration, per member for posting. Kept in this process (see docs/configuration.md).
-pub struct RateLimiter<K = IpAddr> {
-    per_minute: u32,
-    windows: Mutex<HashMap<K, (Instant, u32)>>,
-}
-
-impl<K: std::hash::Hash + Eq> RateLimiter<K> {
-    pub fn new(per_minute: u32) -> RateLimiter<K> {
-        RateLimiter {
-            per_minute,
-            windows: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Counts one attempt by `key`.
-    ///
-    /// # Errors
-    /// 429 once the key has used its attempts for this minute.
-    pub fn check(&self, key: K) -> Result<(), Error> {
-        self.count(key)
-    }
-
-    fn count(&self, key: K) -> Result<(), Error> {
-        let now = Instant::now();
-        let mut windows = self
-            .windows
-            .lock()
-            .map_err(|_| Error::Internal("rate limiter lock poisoned".into()))?;
-        if windows.len() > 100_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
-        }
-        let entry = windows.entry(key).or_insert((now, 0));
-        if now.duration_since(entry.0) >= Duration::from_secs(60) {
-            *entry = (now, 0);
-        }
-        if entry.1 >= self.per_minute {
-            return Err(Error::RateLimited);
-        }
-        entry.1 += 1;
-        Ok(())
-    }
-}
-
-impl RateLimiter<IpAddr> {
-    /// Counts one attempt from a client address, by the address it is counted by (an IPv6
-    /// client by its /64).
-    ///
-    /// # Errors
-    /// 429 once the client has used its attempts for this minute.
-    pub fn check_client(&self, ip: IpAddr) -> Result<(), Error> {
-        self.count(crate::server::address_key(ip))
     }
 }
 

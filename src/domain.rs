@@ -2,10 +2,13 @@
 //! and later the Mastodon API and the web pages, call these functions; nothing else writes.
 
 pub mod comments;
+pub mod context;
 pub mod directory;
 pub mod follows;
 pub mod groups;
+pub mod limits;
 pub mod lists;
+pub mod names;
 pub mod notifications;
 pub mod oauth;
 pub mod objects;
@@ -13,6 +16,7 @@ pub mod outbox;
 pub mod paging;
 pub mod people;
 pub mod policy;
+pub mod publish;
 pub mod remote;
 pub mod reports;
 pub mod site;
@@ -22,3 +26,5 @@ pub mod threads;
 pub mod views;
 pub mod visibility;
 pub mod votes;
+
+pub use context::Context;

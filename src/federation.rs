@@ -5,8 +5,9 @@ pub mod activities;
 pub mod actors;
 pub mod backfill;
 pub mod client;
+pub mod from_wire;
 pub mod lookup;
-pub mod publish;
+pub mod outgoing;
 pub mod signatures;
 pub mod wire;
 
@@ -361,13 +362,15 @@ fn public_key(ap_id: &str, pem: &str) -> Result<PublicKey> {
     })
 }
 
-fn shared_inbox(state: &AppState) -> Result<Option<Endpoints>> {
+/// Our shared inbox, under our base URL.
+fn shared_inbox(base: &str) -> Result<Option<Endpoints>> {
     Ok(Some(Endpoints {
-        shared_inbox: url(&format!("{}/inbox", state.config.base_url()))?,
+        shared_inbox: url(&format!("{base}/inbox"))?,
     }))
 }
 
-pub fn person_json(state: &AppState, p: &Person) -> Result<PersonJson> {
+/// A person's actor document; `base` is our base URL.
+pub fn person_json(base: &str, p: &Person) -> Result<PersonJson> {
     // Mastodon reads a field's value as HTML: our fields are plain text, so they are escaped.
     let field = |name: &str, value: &str| json!({"type": "PropertyValue", "name": name, "value": crate::domain::text::escape_html(value)});
     let mut attachment = Vec::new();
@@ -392,7 +395,7 @@ pub fn person_json(state: &AppState, p: &Person) -> Result<PersonJson> {
         outbox: Some(url(&format!("{}/outbox", p.ap_id))?),
         followers: Some(url(&format!("{}/followers", p.ap_id))?),
         following: Some(url(&format!("{}/following", p.ap_id))?),
-        endpoints: shared_inbox(state)?,
+        endpoints: shared_inbox(base)?,
         public_key: public_key(&p.ap_id, &p.public_key)?,
         published: Some(p.created_at.and_utc()),
         updated: Some(p.updated_at.and_utc()),
@@ -415,7 +418,7 @@ pub fn instance_json(state: &AppState, i: &crate::db::models::Instance) -> Resul
         outbox: None,
         followers: None,
         following: None,
-        endpoints: shared_inbox(state)?,
+        endpoints: shared_inbox(&base)?,
         public_key: public_key(&id, i.public_key.as_deref().unwrap_or_default())?,
         published: Some(i.created_at.and_utc()),
         updated: Some(i.updated_at.and_utc()),
@@ -437,7 +440,8 @@ pub fn accepts_activity_json(headers: &HeaderMap) -> bool {
     wants_json(headers)
 }
 
-pub fn group_json(state: &AppState, g: &Group) -> Result<GroupJson> {
+/// A group's actor document; `base` is our base URL.
+pub fn group_json(base: &str, g: &Group) -> Result<GroupJson> {
     Ok(GroupJson {
         kind: "Group".into(),
         id: url(&g.ap_id)?,
@@ -453,7 +457,7 @@ pub fn group_json(state: &AppState, g: &Group) -> Result<GroupJson> {
         featured: Some(url(&format!("{}/featured", g.ap_id))?),
         posting_restricted_to_mods: Some(false),
         rules: (!g.rules_html.is_empty()).then(|| g.rules_html.clone()),
-        endpoints: shared_inbox(state)?,
+        endpoints: shared_inbox(base)?,
         outbox: Some(url(&format!("{}/outbox", g.ap_id))?),
         public_key: public_key(&g.ap_id, &g.public_key)?,
         published: Some(g.created_at.and_utc()),
@@ -550,7 +554,7 @@ fn tombstone(id: &str) -> Result<Response> {
 /// 404 for an unknown name.
 pub async fn person_document(state: &AppState, name: &str) -> Result<Response> {
     let p = objects::local_person(state, name).await?;
-    activity_json(StatusCode::OK, &person_json(state, &p)?)
+    activity_json(StatusCode::OK, &person_json(&state.config.base_url(), &p)?)
 }
 
 /// A local group as an ActivityPub actor (the JSON side of `/g/NAME`).
@@ -559,7 +563,10 @@ pub async fn person_document(state: &AppState, name: &str) -> Result<Response> {
 /// 404 for an unknown name.
 pub async fn group_document(state: &AppState, name: &str) -> Result<Response> {
     let g = objects::local_group(state, name, 0).await?;
-    activity_json(StatusCode::OK, &group_json(state, &g.group)?)
+    activity_json(
+        StatusCode::OK,
+        &group_json(&state.config.base_url(), &g.group)?,
+    )
 }
 
 /// A local thread as a `Page`, or its tombstone (the JSON side of `/t/ID`).

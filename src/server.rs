@@ -271,18 +271,7 @@ impl Drop for Slot {
     }
 }
 
-/// The address a client is counted by: an IPv4 address, or an IPv6 client's /64 (which anyone
-/// holding one can rotate through at will).
-pub fn address_key(ip: IpAddr) -> IpAddr {
-    match ip.to_canonical() {
-        IpAddr::V6(v6) => {
-            let mut segments = v6.segments();
-            segments[4..].fill(0);
-            IpAddr::from(segments)
-        }
-        v4 => v4,
-    }
-}
+pub use crate::domain::limits::address_key;
 
 /// Logs a refused connection, at most once a minute at warning level so a flood cannot fill
 /// the log.

@@ -4,17 +4,17 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::db::{models::*, schema::*, AnyConnection, MultiBackend};
 use crate::domain::groups::{is_steward, require_steward};
 use crate::domain::objects::ReplyTarget;
 use crate::domain::people::Viewer;
+use crate::domain::publish;
 use crate::domain::text::{self, now};
 use crate::domain::threads::{find_thread, require_can_post};
 use crate::domain::views::{CommentView, PersonBrief};
 use crate::domain::visibility;
+use crate::domain::Context;
 use crate::error::{Error, Result};
-use crate::federation::publish;
 use crate::per_backend;
 use diesel::dsl::AsSelect;
 
@@ -115,7 +115,7 @@ fn with_thread(viewer_id: i64) -> _ {
 ///
 /// # Errors
 /// 404 for an unknown comment, or a removed one the viewer may not see.
-pub async fn one(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<CommentInThread> {
+pub async fn one(state: &Context, viewer: Option<&Viewer>, id: i64) -> Result<CommentInThread> {
     let person = viewer.map(|v| v.person.clone());
     state
         .db
@@ -145,7 +145,7 @@ pub async fn one(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<C
 /// # Errors
 /// Database failures only.
 pub async fn by_author(
-    state: &AppState,
+    state: &Context,
     viewer: Option<&Viewer>,
     author_id: i64,
     limit: i64,
@@ -173,7 +173,7 @@ pub async fn by_author(
 /// # Errors
 /// 403 for anyone but the group's stewards and administrators, 404 for an unknown group.
 pub async fn removed_in(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     group: &str,
     limit: i64,
@@ -207,7 +207,7 @@ pub async fn removed_in(
 /// membership, 422 for a reply to deleted content or a parent from another thread.
 #[tracing::instrument(skip_all, fields(thread = thread_id, author = %viewer.person.username))]
 pub async fn create(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     thread_id: i64,
     input: NewCommentInput,
@@ -247,7 +247,7 @@ pub async fn create(
             diesel::update(comments::table.find(id))
                 .set(comments::ap_id.eq(format!("{}/c/{id}", origin.base)))
                 .execute(conn)?;
-            publish::comment_changed(conn, &origin, id, "Create", None)?;
+            publish::comment_changed(conn, &origin, id, publish::Change::Create, None)?;
             load_view(conn, id, person.id, false)
         })
         .await?;
@@ -383,7 +383,7 @@ pub struct RemoteReply {
 /// As for local comments (locked thread, membership), a reply to something we do not know or that
 /// came the wrong way, or a refusal when someone else updates it.
 pub async fn store_remote(
-    state: &AppState,
+    state: &Context,
     author: Person,
     reply: RemoteReply,
     arrival: crate::domain::remote::Arrival,
@@ -454,7 +454,7 @@ pub async fn store_remote(
                     },
                 )?,
             };
-            publish::relay(conn, &origin, &group, activity)?;
+            publish::to_group(conn, &origin, &group, activity, &[])?;
             Ok((thread_id, id))
         })
         .await?;
@@ -466,7 +466,7 @@ pub async fn store_remote(
 /// 403 for anyone but the author, 404 for an unknown comment, 409 once deleted or removed.
 #[tracing::instrument(skip_all, fields(comment = id))]
 pub async fn edit(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     id: i64,
     input: CommentEdit,
@@ -497,7 +497,7 @@ pub async fn edit(
                     comments::updated_at.eq(Some(now())),
                 ))
                 .execute(conn)?;
-            publish::comment_changed(conn, &origin, id, "Update", None)?;
+            publish::comment_changed(conn, &origin, id, publish::Change::Update, None)?;
             load_view(conn, id, person_id, false)
         })
         .await?;
@@ -517,7 +517,7 @@ fn adjust_count(conn: &mut AnyConnection, thread_id: i64, delta: i64) -> Result<
 /// # Errors
 /// 403 for anyone but the author, 404 for an unknown comment.
 #[tracing::instrument(skip_all, fields(comment = id))]
-pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<()> {
+pub async fn delete(state: &Context, viewer: &Viewer, id: i64) -> Result<()> {
     delete_as(state, viewer.person.clone(), id, None).await
 }
 
@@ -527,7 +527,7 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<()> {
 /// # Errors
 /// 403 for anyone but the author, 404 for an unknown comment.
 pub async fn delete_as(
-    state: &AppState,
+    state: &Context,
     author: Person,
     id: i64,
     received: Option<serde_json::Value>,
@@ -541,7 +541,7 @@ pub async fn delete_as(
 /// # Errors
 /// 403 for anyone but the author, 404 for an unknown comment.
 pub async fn restore_as(
-    state: &AppState,
+    state: &Context,
     author: Person,
     id: i64,
     received: serde_json::Value,
@@ -550,7 +550,7 @@ pub async fn restore_as(
 }
 
 async fn set_deleted(
-    state: &AppState,
+    state: &Context,
     author: Person,
     id: i64,
     deleted: bool,
@@ -593,12 +593,7 @@ async fn set_deleted(
 /// # Errors
 /// 403 for non-stewards, 404 for an unknown comment.
 #[tracing::instrument(skip_all, fields(comment = id, value))]
-pub async fn remove(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    value: bool,
-) -> Result<CommentView> {
+pub async fn remove(state: &Context, viewer: &Viewer, id: i64, value: bool) -> Result<CommentView> {
     remove_as(state, viewer.person.clone(), id, value, None).await
 }
 
@@ -608,7 +603,7 @@ pub async fn remove(
 /// # Errors
 /// 403 for non-stewards, 404 for an unknown comment.
 pub async fn remove_as(
-    state: &AppState,
+    state: &Context,
     person: Person,
     id: i64,
     value: bool,

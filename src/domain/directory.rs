@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::db::{models::Group, schema::*, AnyConnection};
 use crate::domain::follows;
 use crate::domain::groups::{find_group, membership_of, ACCEPTED, PENDING};
 use crate::domain::people::{find_person_by_handle, Viewer};
 use crate::domain::statuses::{profiles, PersonProfile, Window};
+use crate::domain::Context;
 use crate::error::{Error, Result};
 
 /// A group with what a profile shows about it.
@@ -112,7 +112,7 @@ pub fn entries(conn: &mut AnyConnection, who: &[Who]) -> Result<Vec<Entry>> {
 
 /// # Errors
 /// 404 for an unknown id.
-pub async fn entry(state: &AppState, who: Who) -> Result<Entry> {
+pub async fn entry(state: &Context, who: Who) -> Result<Entry> {
     state
         .db
         .read(move |c| entries(c, &[who])?.pop().ok_or(Error::NotFound("account")))
@@ -121,7 +121,7 @@ pub async fn entry(state: &AppState, who: Who) -> Result<Entry> {
 
 /// # Errors
 /// Database failures only.
-pub async fn many(state: &AppState, who: Vec<Who>) -> Result<Vec<Entry>> {
+pub async fn many(state: &Context, who: Vec<Who>) -> Result<Vec<Entry>> {
     state.db.read(move |c| entries(c, &who)).await
 }
 
@@ -130,7 +130,7 @@ pub async fn many(state: &AppState, who: Vec<Who>) -> Result<Vec<Entry>> {
 ///
 /// # Errors
 /// 404 when nobody by that handle is known.
-pub async fn lookup(state: &AppState, handle: &str) -> Result<Entry> {
+pub async fn lookup(state: &Context, handle: &str) -> Result<Entry> {
     let handle = handle.trim().trim_start_matches(['@', '!']).to_string();
     let instance = state.instance_id;
     // `name@ourdomain` is a local name.
@@ -160,7 +160,7 @@ pub async fn lookup(state: &AppState, handle: &str) -> Result<Entry> {
 ///
 /// # Errors
 /// 422 for a query too long.
-pub async fn search(state: &AppState, q: &str, limit: i64, offset: i64) -> Result<Vec<Entry>> {
+pub async fn search(state: &Context, q: &str, limit: i64, offset: i64) -> Result<Vec<Entry>> {
     let q = q.trim().trim_start_matches(['@', '!']).to_lowercase();
     if q.chars().count() > 100 {
         return Err(Error::invalid("q", "must be at most 100 characters"));
@@ -239,7 +239,7 @@ pub struct Standing {
 
 /// # Errors
 /// Database failures only.
-pub async fn standings(state: &AppState, viewer: &Viewer, who: Vec<Who>) -> Result<Vec<Standing>> {
+pub async fn standings(state: &Context, viewer: &Viewer, who: Vec<Who>) -> Result<Vec<Standing>> {
     let me = viewer.id();
     state
         .db
@@ -275,7 +275,7 @@ pub async fn standings(state: &AppState, viewer: &Viewer, who: Vec<Who>) -> Resu
 ///
 /// # Errors
 /// 404 for an unknown id.
-pub async fn handle_of(state: &AppState, who: Who) -> Result<String> {
+pub async fn handle_of(state: &Context, who: Who) -> Result<String> {
     let domain = state.config.domain.clone();
     let entry = entry(state, who).await?;
     let (name, ap_id) = match &entry {
@@ -296,7 +296,7 @@ pub async fn handle_of(state: &AppState, who: Who) -> Result<String> {
 /// # Errors
 /// 404 for an unknown person or group.
 pub async fn follow_page(
-    state: &AppState,
+    state: &Context,
     who: Who,
     followers: bool,
     w: Window,
@@ -343,7 +343,7 @@ pub async fn follow_page(
 /// # Errors
 /// Database failures only.
 pub async fn join_requests(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     w: Window,
 ) -> Result<(Vec<Entry>, Option<(i64, i64)>)> {
@@ -383,7 +383,7 @@ pub async fn join_requests(
 /// # Errors
 /// 404 when there is no such request.
 pub async fn requests_of(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     person_id: i64,
 ) -> Result<(String, Vec<String>)> {
@@ -420,7 +420,7 @@ pub async fn requests_of(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn join_request_count(state: &AppState, viewer: &Viewer) -> Result<i64> {
+pub async fn join_request_count(state: &Context, viewer: &Viewer) -> Result<i64> {
     let me = viewer.id();
     state
         .db

@@ -6,15 +6,15 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::db::{models::Person, schema::*, AnyConnection};
 use crate::domain::groups::{ACCEPTED, PENDING};
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::people::{find_person_by_handle, Viewer};
+use crate::domain::publish;
 use crate::domain::text::now;
 use crate::domain::views::{PersonBrief, PersonRef};
+use crate::domain::Context;
 use crate::error::{Error, Result};
-use crate::federation::publish;
 
 /// Where the viewer's follow of someone stands.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -60,7 +60,7 @@ pub fn state_of(conn: &mut AnyConnection, follower: i64, followed: i64) -> Resul
 /// # Errors
 /// 404 for an unknown person, 422 for oneself.
 #[tracing::instrument(skip_all, fields(person = %viewer.person.username, target = handle))]
-pub async fn follow(state: &AppState, viewer: &Viewer, handle: &str) -> Result<FollowState> {
+pub async fn follow(state: &Context, viewer: &Viewer, handle: &str) -> Result<FollowState> {
     let (me, instance, handle, origin) = (
         viewer.person.clone(),
         state.instance_id,
@@ -82,7 +82,12 @@ pub async fn follow(state: &AppState, viewer: &Viewer, handle: &str) -> Result<F
             } else {
                 (
                     PENDING,
-                    Some(publish::follow_person(conn, &origin, &me, &target)?),
+                    Some(publish::follow(
+                        conn,
+                        &origin,
+                        &me,
+                        publish::Target::Person(&target),
+                    )?),
                 )
             };
             diesel::insert_into(person_follows::table)
@@ -118,7 +123,7 @@ pub async fn follow(state: &AppState, viewer: &Viewer, handle: &str) -> Result<F
 /// # Errors
 /// 404 for an unknown person.
 #[tracing::instrument(skip_all, fields(person = %viewer.person.username, target = handle))]
-pub async fn unfollow(state: &AppState, viewer: &Viewer, handle: &str) -> Result<FollowState> {
+pub async fn unfollow(state: &Context, viewer: &Viewer, handle: &str) -> Result<FollowState> {
     let (me, instance, handle, origin) = (
         viewer.person.clone(),
         state.instance_id,
@@ -139,7 +144,13 @@ pub async fn unfollow(state: &AppState, viewer: &Viewer, handle: &str) -> Result
             };
             diesel::delete(key).execute(conn)?;
             if !target.local {
-                publish::unfollow_person(conn, &origin, &me, &target, follow_id.as_deref())?;
+                publish::unfollow(
+                    conn,
+                    &origin,
+                    &me,
+                    publish::Target::Person(&target),
+                    follow_id.as_deref(),
+                )?;
             }
             Ok(())
         })
@@ -155,7 +166,7 @@ pub async fn unfollow(state: &AppState, viewer: &Viewer, handle: &str) -> Result
 /// # Errors
 /// 404 when that member follows nobody of that name.
 pub async fn answered(
-    state: &AppState,
+    state: &Context,
     followed: Person,
     follower: Person,
     accepted: bool,
@@ -195,7 +206,7 @@ pub enum Direction {
 /// # Errors
 /// 404 for an unknown person; 422 for a bad cursor.
 pub async fn list(
-    state: &AppState,
+    state: &Context,
     handle: &str,
     direction: Direction,
     page: PageRequest,
@@ -275,7 +286,7 @@ pub fn counts(conn: &mut AnyConnection, person_id: i64) -> Result<(i64, i64)> {
 ///
 /// # Errors
 /// Database failures only.
-pub async fn counts_of(state: &AppState, person_id: i64) -> Result<(i64, i64)> {
+pub async fn counts_of(state: &Context, person_id: i64) -> Result<(i64, i64)> {
     state.db.read(move |c| counts(c, person_id)).await
 }
 
@@ -284,7 +295,7 @@ pub async fn counts_of(state: &AppState, person_id: i64) -> Result<(i64, i64)> {
 ///
 /// # Errors
 /// 404 for an unknown person.
-pub async fn remove_follower(state: &AppState, viewer: &Viewer, follower_id: i64) -> Result<()> {
+pub async fn remove_follower(state: &Context, viewer: &Viewer, follower_id: i64) -> Result<()> {
     let (me, origin) = (viewer.person.clone(), state.origin());
     state
         .db

@@ -4,17 +4,17 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::db::{models::*, schema::*, AnyConnection};
 use crate::domain::notifications;
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::people::{
     ensure_name_free, find_person_by_handle, new_keypair, unique_conflict, Viewer,
 };
+use crate::domain::publish;
 use crate::domain::text::{self, now};
 use crate::domain::views::{GroupSummary, GroupView, MemberView, PersonBrief, PersonRef};
+use crate::domain::Context;
 use crate::error::{Error, Result};
-use crate::federation::publish;
 use crate::per_backend;
 
 const TITLE_MAX: usize = 100;
@@ -156,7 +156,7 @@ fn load_view(conn: &mut AnyConnection, group: Group, viewer_id: Option<i64>) -> 
 ///
 /// # Errors
 /// Database failures only.
-pub async fn follow_rejected(state: &AppState, group: Group, person: Person) -> Result<()> {
+pub async fn follow_rejected(state: &Context, group: Group, person: Person) -> Result<()> {
     state
         .db
         .write(move |conn| {
@@ -257,7 +257,7 @@ fn step_down(conn: &mut AnyConnection, group_id: i64, person_id: i64, refusal: &
 /// # Errors
 /// 422/413 for bad values, 409 for a taken name.
 #[tracing::instrument(skip_all, fields(group = %input.name, creator = %viewer.person.username))]
-pub async fn create(state: &AppState, viewer: &Viewer, input: NewGroupInput) -> Result<GroupView> {
+pub async fn create(state: &Context, viewer: &Viewer, input: NewGroupInput) -> Result<GroupView> {
     create_for(state, viewer.id(), input).await
 }
 
@@ -266,7 +266,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: NewGroupInput) -> 
 /// # Errors
 /// As [`create`].
 pub async fn create_for(
-    state: &AppState,
+    state: &Context,
     steward_id: i64,
     input: NewGroupInput,
 ) -> Result<GroupView> {
@@ -341,7 +341,7 @@ pub async fn create_for(
 
 /// # Errors
 /// 404 for an unknown group.
-pub async fn get(state: &AppState, viewer: Option<&Viewer>, name: &str) -> Result<GroupView> {
+pub async fn get(state: &Context, viewer: Option<&Viewer>, name: &str) -> Result<GroupView> {
     let (id, name, viewer_id) = (state.instance_id, name.to_string(), viewer.map(Viewer::id));
     state
         .db
@@ -357,7 +357,7 @@ pub async fn get(state: &AppState, viewer: Option<&Viewer>, name: &str) -> Resul
 /// # Errors
 /// 422 for a malformed cursor or an over-long query.
 pub async fn list(
-    state: &AppState,
+    state: &Context,
     query: Option<&str>,
     page: PageRequest,
 ) -> Result<Page<GroupSummary>> {
@@ -414,7 +414,7 @@ pub async fn list(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn most_active(state: &AppState, limit: i64) -> Result<Vec<GroupSummary>> {
+pub async fn most_active(state: &Context, limit: i64) -> Result<Vec<GroupSummary>> {
     let since = now() - chrono::Duration::days(30);
     state
         .db
@@ -460,7 +460,7 @@ pub async fn most_active(state: &AppState, limit: i64) -> Result<Vec<GroupSummar
 ///
 /// # Errors
 /// Database failures only.
-pub async fn of_person(state: &AppState, person_id: i64) -> Result<Vec<GroupSummary>> {
+pub async fn of_person(state: &Context, person_id: i64) -> Result<Vec<GroupSummary>> {
     state
         .db
         .read(move |conn| {
@@ -485,7 +485,7 @@ pub struct Reach {
 
 /// # Errors
 /// Database failures only.
-pub async fn reach(state: &AppState, group_id: i64) -> Result<Reach> {
+pub async fn reach(state: &Context, group_id: i64) -> Result<Reach> {
     state
         .db
         .read(move |conn| {
@@ -515,7 +515,7 @@ pub async fn reach(state: &AppState, group_id: i64) -> Result<Reach> {
 /// 403 for non-stewards, 422/413 for bad values.
 #[tracing::instrument(skip_all, fields(group = %name))]
 pub async fn update(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     name: &str,
     input: GroupUpdate,
@@ -536,11 +536,11 @@ pub async fn update(
         .as_deref()
         .map(|d| text::parse_markdown("rules", d, limit))
         .transpose()?;
-    let (id, name, person, app) = (
+    let (id, name, person, origin) = (
         state.instance_id,
         name.to_string(),
         viewer.person.clone(),
-        state.clone(),
+        state.origin(),
     );
     let view = state
         .db
@@ -575,9 +575,7 @@ pub async fn update(
                 .set(groups::updated_at.eq(now()))
                 .execute(conn)?;
             let group = target.select(Group::as_select()).first(conn)?;
-            let json = serde_json::to_value(crate::federation::group_json(&app, &group)?)
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            publish::group_updated(conn, &app.origin(), &person, &group, json)?;
+            publish::group_updated(conn, &origin, &person, &group)?;
             load_view(conn, group, Some(person.id))
         })
         .await?;
@@ -591,7 +589,7 @@ pub async fn update(
 /// # Errors
 /// 404 for an unknown group.
 #[tracing::instrument(skip_all, fields(group = %name, person = %viewer.person.username))]
-pub async fn join(state: &AppState, viewer: &Viewer, name: &str) -> Result<MembershipState> {
+pub async fn join(state: &Context, viewer: &Viewer, name: &str) -> Result<MembershipState> {
     let (id, name, person, origin) = (
         state.instance_id,
         name.to_string(),
@@ -634,7 +632,12 @@ pub async fn join(state: &AppState, viewer: &Viewer, name: &str) -> Result<Membe
             let follow_id = if group.local {
                 None
             } else {
-                Some(publish::follow(conn, &origin, &person, &group)?)
+                Some(publish::follow(
+                    conn,
+                    &origin,
+                    &person,
+                    publish::Target::Group(&group),
+                )?)
             };
             diesel::insert_into(memberships::table)
                 .values(Membership {
@@ -672,7 +675,7 @@ pub async fn join(state: &AppState, viewer: &Viewer, name: &str) -> Result<Membe
 /// # Errors
 /// 404 for an unknown group, 409 for the last steward.
 #[tracing::instrument(skip_all, fields(group = %name, person = %viewer.person.username))]
-pub async fn leave(state: &AppState, viewer: &Viewer, name: &str) -> Result<MembershipState> {
+pub async fn leave(state: &Context, viewer: &Viewer, name: &str) -> Result<MembershipState> {
     let (id, name, person, origin) = (
         state.instance_id,
         name.to_string(),
@@ -699,7 +702,13 @@ pub async fn leave(state: &AppState, viewer: &Viewer, name: &str) -> Result<Memb
                 .first(conn)
                 .optional()?;
             if let (Some(follow_id), false) = (&follow_id, group.local) {
-                publish::unfollow(conn, &origin, &person, &group, follow_id.as_deref())?;
+                publish::unfollow(
+                    conn,
+                    &origin,
+                    &person,
+                    publish::Target::Group(&group),
+                    follow_id.as_deref(),
+                )?;
             }
             diesel::delete(membership).execute(conn)?;
             recount_members(conn, group.id)?;
@@ -720,7 +729,7 @@ pub async fn leave(state: &AppState, viewer: &Viewer, name: &str) -> Result<Memb
 /// # Errors
 /// Database failures only.
 pub async fn remote_follow(
-    state: &AppState,
+    state: &Context,
     group: Group,
     follower: Person,
     follow: serde_json::Value,
@@ -774,7 +783,7 @@ pub async fn remote_follow(
 ///
 /// # Errors
 /// 404 when no such request is pending.
-pub async fn follow_accepted(state: &AppState, group: Group, person: Person) -> Result<()> {
+pub async fn follow_accepted(state: &Context, group: Group, person: Person) -> Result<()> {
     state
         .db
         .write(move |conn| {
@@ -797,7 +806,7 @@ pub async fn follow_accepted(state: &AppState, group: Group, person: Person) -> 
 ///
 /// # Errors
 /// Database failures only.
-pub async fn remote_unfollow(state: &AppState, group: Group, person: Person) -> Result<()> {
+pub async fn remote_unfollow(state: &Context, group: Group, person: Person) -> Result<()> {
     state
         .db
         .write(move |conn| {
@@ -817,7 +826,7 @@ pub async fn remote_unfollow(state: &AppState, group: Group, person: Person) -> 
 /// # Errors
 /// 404 for an unknown group, 403 when a non-steward asks for pending requests.
 pub async fn members(
-    state: &AppState,
+    state: &Context,
     viewer: Option<&Viewer>,
     name: &str,
     pending: bool,
@@ -903,7 +912,7 @@ pub enum MemberAction {
 /// 403 for non-stewards; 404 when the person is not a member; 409 when removing a steward.
 #[tracing::instrument(skip_all, fields(group = %name, member = %member))]
 pub async fn act_on_member(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     name: &str,
     member: &str,
@@ -1051,7 +1060,7 @@ const FOLLOW_MAX_ATTEMPTS: i32 = 5;
 ///
 /// # Errors
 /// Database failures only.
-pub async fn resend_stale_follows(state: &AppState) -> Result<usize> {
+pub async fn resend_stale_follows(state: &Context) -> Result<usize> {
     let origin = state.origin();
     let first_wait = i64::try_from(state.config.follow_resend_seconds).unwrap_or(600);
     let sent = state
@@ -1079,7 +1088,8 @@ pub async fn resend_stale_follows(state: &AppState) -> Result<usize> {
                 if m.follow_sent_at.is_some_and(|at| at + wait > t) {
                     continue;
                 }
-                let follow_id = publish::follow(conn, &origin, &person, &group)?;
+                let follow_id =
+                    publish::follow(conn, &origin, &person, publish::Target::Group(&group))?;
                 diesel::update(
                     memberships::table
                         .filter(memberships::group_id.eq(group.id))
@@ -1108,7 +1118,7 @@ pub async fn resend_stale_follows(state: &AppState) -> Result<usize> {
 /// # Errors
 /// Database failures only.
 pub async fn set_remote_steward(
-    state: &AppState,
+    state: &Context,
     group: Group,
     person: Person,
     steward: bool,
@@ -1128,7 +1138,7 @@ pub async fn set_remote_steward(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn steward_of(state: &AppState, group_id: i64, person_id: i64) -> Result<bool> {
+pub async fn steward_of(state: &Context, group_id: i64, person_id: i64) -> Result<bool> {
     state
         .db
         .read(move |c| is_steward(c, group_id, person_id))
@@ -1141,7 +1151,7 @@ pub async fn steward_of(state: &AppState, group_id: i64, person_id: i64) -> Resu
 /// # Errors
 /// 403 for non-stewards; 404 for an unknown group or person; 409 for banning a steward.
 pub async fn ban(
-    state: &AppState,
+    state: &Context,
     actor: Person,
     group_name: &str,
     member: &str,

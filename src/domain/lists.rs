@@ -2,10 +2,10 @@
 
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::db::{schema::*, AnyConnection};
 use crate::domain::people::Viewer;
 use crate::domain::text::{self, now};
+use crate::domain::Context;
 use crate::error::{Error, Result};
 use crate::per_backend;
 
@@ -59,7 +59,7 @@ fn own(conn: &mut AnyConnection, me: i64, id: i64) -> Result<List> {
 ///
 /// # Errors
 /// Database failures only.
-pub async fn mine(state: &AppState, viewer: &Viewer) -> Result<Vec<List>> {
+pub async fn mine(state: &Context, viewer: &Viewer) -> Result<Vec<List>> {
     let me = viewer.id();
     state
         .db
@@ -75,7 +75,7 @@ pub async fn mine(state: &AppState, viewer: &Viewer) -> Result<Vec<List>> {
 
 /// # Errors
 /// 404 for someone else's or an unknown list.
-pub async fn one(state: &AppState, viewer: &Viewer, id: i64) -> Result<List> {
+pub async fn one(state: &Context, viewer: &Viewer, id: i64) -> Result<List> {
     let me = viewer.id();
     state.db.read(move |c| own(c, me, id)).await
 }
@@ -84,7 +84,7 @@ pub async fn one(state: &AppState, viewer: &Viewer, id: i64) -> Result<List> {
 ///
 /// # Errors
 /// Database failures only.
-pub async fn containing(state: &AppState, viewer: &Viewer, group_id: i64) -> Result<Vec<List>> {
+pub async fn containing(state: &Context, viewer: &Viewer, group_id: i64) -> Result<Vec<List>> {
     let me = viewer.id();
     state
         .db
@@ -102,7 +102,7 @@ pub async fn containing(state: &AppState, viewer: &Viewer, group_id: i64) -> Res
 
 /// # Errors
 /// 422 for a missing or too long title or a bad replies policy; 422 past the number of lists.
-pub async fn create(state: &AppState, viewer: &Viewer, input: ListInput) -> Result<List> {
+pub async fn create(state: &Context, viewer: &Viewer, input: ListInput) -> Result<List> {
     let title = text::parse_line(
         "title",
         input.title.as_deref().unwrap_or_default(),
@@ -141,7 +141,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: ListInput) -> Resu
 
 /// # Errors
 /// 404 for someone else's list; 422 for bad values.
-pub async fn update(state: &AppState, viewer: &Viewer, id: i64, input: ListInput) -> Result<List> {
+pub async fn update(state: &Context, viewer: &Viewer, id: i64, input: ListInput) -> Result<List> {
     let title = input
         .title
         .as_deref()
@@ -175,7 +175,7 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: i64, input: ListInput
 
 /// # Errors
 /// 404 for someone else's list.
-pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<()> {
+pub async fn delete(state: &Context, viewer: &Viewer, id: i64) -> Result<()> {
     let me = viewer.id();
     state
         .db
@@ -192,7 +192,7 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<()> {
 ///
 /// # Errors
 /// 404 for someone else's list.
-pub async fn groups_of(state: &AppState, viewer: &Viewer, id: i64) -> Result<Vec<i64>> {
+pub async fn groups_of(state: &Context, viewer: &Viewer, id: i64) -> Result<Vec<i64>> {
     let me = viewer.id();
     state
         .db
@@ -212,7 +212,7 @@ pub async fn groups_of(state: &AppState, viewer: &Viewer, id: i64) -> Result<Vec
 /// # Errors
 /// 404 for someone else's list or an unknown group; 422 past the size of a list.
 pub async fn change_groups(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     id: i64,
     group_ids: Vec<i64>,

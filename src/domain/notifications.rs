@@ -5,11 +5,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::db::{schema::*, AnyConnection};
 use crate::domain::people::Viewer;
 use crate::domain::statuses::Window;
 use crate::domain::text::now;
+use crate::domain::Context;
 use crate::error::{Error, Result};
 
 /// What happened.
@@ -112,7 +112,7 @@ pub struct Filter {
 /// # Errors
 /// Database failures only.
 pub async fn list(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     filter: Filter,
     w: Window,
@@ -156,7 +156,7 @@ pub async fn list(
 
 /// # Errors
 /// 404 for someone else's or an unknown notification.
-pub async fn one(state: &AppState, viewer: &Viewer, id: i64) -> Result<Notification> {
+pub async fn one(state: &Context, viewer: &Viewer, id: i64) -> Result<Notification> {
     let me = viewer.id();
     state
         .db
@@ -176,7 +176,7 @@ pub async fn one(state: &AppState, viewer: &Viewer, id: i64) -> Result<Notificat
 ///
 /// # Errors
 /// Database failures only.
-pub async fn dismiss(state: &AppState, viewer: &Viewer, id: Option<i64>) -> Result<()> {
+pub async fn dismiss(state: &Context, viewer: &Viewer, id: Option<i64>) -> Result<()> {
     let me = viewer.id();
     state
         .db
@@ -195,7 +195,7 @@ pub async fn dismiss(state: &AppState, viewer: &Viewer, id: Option<i64>) -> Resu
 ///
 /// # Errors
 /// Database failures only.
-pub async fn unread(state: &AppState, viewer: &Viewer) -> Result<i64> {
+pub async fn unread(state: &Context, viewer: &Viewer) -> Result<i64> {
     let me = viewer.id();
     state
         .db
@@ -232,7 +232,7 @@ pub struct Marker {
 /// # Errors
 /// Database failures only.
 pub async fn markers(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     timelines: Vec<String>,
 ) -> Result<Vec<Marker>> {
@@ -254,7 +254,7 @@ pub async fn markers(
 /// # Errors
 /// 422 for a timeline other than `home` and `notifications`.
 pub async fn set_markers(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     moves: Vec<(String, String)>,
 ) -> Result<Vec<Marker>> {

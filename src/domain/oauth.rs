@@ -8,10 +8,10 @@ use rand::{distr::Alphanumeric, Rng};
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 
-use crate::app::AppState;
 use crate::db::{schema::*, AnyConnection};
 use crate::domain::people::{self, hash_token, issue_token, Viewer};
 use crate::domain::text::now;
+use crate::domain::Context;
 use crate::error::{Error, Result};
 use crate::per_backend;
 
@@ -239,7 +239,7 @@ fn is_loopback(host: url::Host<&str>) -> bool {
 ///
 /// # Errors
 /// 422 for a missing name, no or bad redirect URIs, or unknown scopes.
-pub async fn create_app(state: &AppState, new: NewApp) -> Result<App> {
+pub async fn create_app(state: &Context, new: NewApp) -> Result<App> {
     let name = new.name.trim().to_string();
     if name.is_empty() || name.chars().count() > NAME_MAX {
         return Err(Error::invalid(
@@ -358,7 +358,7 @@ pub struct Authorization {
 /// 422 naming what is wrong: an unknown client, a redirect URI it did not register, scopes
 /// beyond its own, or a PKCE method other than S256.
 pub async fn check_authorization(
-    state: &AppState,
+    state: &Context,
     req: AuthorizationRequest,
 ) -> Result<Authorization> {
     let client_id = req.client_id.clone();
@@ -406,7 +406,7 @@ pub async fn check_authorization(
 /// # Errors
 /// As [`check_authorization`]; 401/403 for bad credentials or an account that may not sign in.
 pub async fn approve(
-    state: &AppState,
+    state: &Context,
     req: AuthorizationRequest,
     from: IpAddr,
     username: &str,
@@ -465,7 +465,7 @@ pub struct Issued {
 /// The app making a token request, authenticated by its secret; a PKCE code exchange may come
 /// from a public client without one (the verifier proves it).
 async fn client(
-    state: &AppState,
+    state: &Context,
     req: &TokenRequest,
     secret_optional: bool,
 ) -> std::result::Result<App, OAuthError> {
@@ -491,7 +491,7 @@ async fn client(
 /// # Errors
 /// The OAuth error that applies.
 pub async fn token(
-    state: &AppState,
+    state: &Context,
     from: IpAddr,
     req: TokenRequest,
 ) -> std::result::Result<Issued, OAuthError> {
@@ -642,7 +642,7 @@ fn requested_scopes(app: &App, raw: Option<&str>) -> std::result::Result<String,
 /// # Errors
 /// `invalid_client` for a wrong client.
 pub async fn revoke(
-    state: &AppState,
+    state: &Context,
     req: TokenRequest,
     token: &str,
 ) -> std::result::Result<(), OAuthError> {
@@ -680,7 +680,7 @@ pub struct AuthorizedApp {
 ///
 /// # Errors
 /// Database failures only.
-pub async fn authorized_apps(state: &AppState, viewer: &Viewer) -> Result<Vec<AuthorizedApp>> {
+pub async fn authorized_apps(state: &Context, viewer: &Viewer) -> Result<Vec<AuthorizedApp>> {
     let person = viewer.id();
     let rows: Vec<(
         i64,
@@ -736,7 +736,7 @@ pub async fn authorized_apps(state: &AppState, viewer: &Viewer) -> Result<Vec<Au
 ///
 /// # Errors
 /// 404 when the app holds none of the member's tokens.
-pub async fn revoke_app(state: &AppState, viewer: &Viewer, app_id: i64) -> Result<()> {
+pub async fn revoke_app(state: &Context, viewer: &Viewer, app_id: i64) -> Result<()> {
     let person = viewer.id();
     let removed = state
         .db
@@ -777,7 +777,7 @@ impl Bearer {
 ///
 /// # Errors
 /// 401 for an unknown, expired or revoked token; 403 for a suspended account.
-pub async fn authenticate(state: &AppState, raw: &str) -> Result<Bearer> {
+pub async fn authenticate(state: &Context, raw: &str) -> Result<Bearer> {
     let hash = hash_token(raw);
     let found: Option<(Option<i64>, Option<i64>, String)> = state
         .db

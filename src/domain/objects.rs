@@ -3,12 +3,12 @@
 
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::db::{models::*, schema::*};
 use crate::domain::comments::find_comment;
 use crate::domain::groups::{find_group, ACCEPTED};
 use crate::domain::people::find_local_person;
 use crate::domain::threads::find_thread;
+use crate::domain::Context;
 use crate::error::{Error, Result};
 
 /// A local group with what its documents show.
@@ -21,6 +21,7 @@ pub struct GroupObject {
 }
 
 /// A thread with the ids of its author and group.
+#[derive(Debug)]
 pub struct ThreadObject {
     pub thread: Thread,
     pub author_ap_id: String,
@@ -28,6 +29,7 @@ pub struct ThreadObject {
 }
 
 /// A comment with the ids it points to.
+#[derive(Debug)]
 pub struct CommentObject {
     pub comment: Comment,
     /// Whether it is shown at all (see [`crate::domain::visibility`]); a Tombstone otherwise.
@@ -51,7 +53,7 @@ pub struct Usage {
 
 /// # Errors
 /// 404 for an unknown name.
-pub async fn local_person(state: &AppState, name: &str) -> Result<Person> {
+pub async fn local_person(state: &Context, name: &str) -> Result<Person> {
     let (id, name) = (state.instance_id, name.to_string());
     state
         .db
@@ -86,7 +88,7 @@ pub(crate) fn thread_objects(
 ///
 /// # Errors
 /// 404 for an unknown name.
-pub async fn local_group(state: &AppState, name: &str, recent: i64) -> Result<GroupObject> {
+pub async fn local_group(state: &Context, name: &str, recent: i64) -> Result<GroupObject> {
     let (id, name) = (state.instance_id, name.to_string());
     state
         .db
@@ -137,7 +139,7 @@ pub async fn local_group(state: &AppState, name: &str, recent: i64) -> Result<Gr
 ///
 /// # Errors
 /// 404 for an unknown or remote thread.
-pub async fn local_thread(state: &AppState, id: i64) -> Result<ThreadObject> {
+pub async fn local_thread(state: &Context, id: i64) -> Result<ThreadObject> {
     state
         .db
         .read(move |conn| {
@@ -156,7 +158,7 @@ pub async fn local_thread(state: &AppState, id: i64) -> Result<ThreadObject> {
 ///
 /// # Errors
 /// 404 for an unknown group or thread, or a thread of another group.
-pub async fn thread_of_local_group(state: &AppState, name: &str, id: i64) -> Result<ThreadObject> {
+pub async fn thread_of_local_group(state: &Context, name: &str, id: i64) -> Result<ThreadObject> {
     let (instance, name) = (state.instance_id, name.to_string());
     state
         .db
@@ -177,7 +179,7 @@ pub async fn thread_of_local_group(state: &AppState, name: &str, id: i64) -> Res
 ///
 /// # Errors
 /// 404 for an unknown or remote comment.
-pub async fn local_comment(state: &AppState, id: i64) -> Result<CommentObject> {
+pub async fn local_comment(state: &Context, id: i64) -> Result<CommentObject> {
     state
         .db
         .read(move |conn| {
@@ -217,7 +219,7 @@ pub async fn local_comment(state: &AppState, id: i64) -> Result<CommentObject> {
 
 /// # Errors
 /// Database failures only.
-pub async fn usage(state: &AppState) -> Result<Usage> {
+pub async fn usage(state: &Context) -> Result<Usage> {
     let instance_id = state.instance_id;
     state
         .db
@@ -264,7 +266,7 @@ pub enum ReplyTarget {
 ///
 /// # Errors
 /// Database failures only.
-pub async fn by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<ReplyTarget>> {
+pub async fn by_ap_id(state: &Context, ap_id: &str) -> Result<Option<ReplyTarget>> {
     let ap_id = ap_id.to_string();
     state.db.read(move |c| find_by_ap_id(c, &ap_id)).await
 }
@@ -274,7 +276,7 @@ pub async fn by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<ReplyTarge
 ///
 /// # Errors
 /// Database failures only.
-pub async fn post_gone(state: &AppState, ap_id: &str) -> Result<bool> {
+pub async fn post_gone(state: &Context, ap_id: &str) -> Result<bool> {
     Ok(match by_ap_id(state, ap_id).await? {
         Some(ReplyTarget::Thread(t)) => t.deleted || t.removed,
         Some(ReplyTarget::Comment(c)) => {
@@ -338,7 +340,7 @@ pub fn remote_target(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn followed_by_us(state: &AppState, group_id: i64) -> Result<bool> {
+pub async fn followed_by_us(state: &Context, group_id: i64) -> Result<bool> {
     state
         .db
         .read(move |c| {
@@ -358,7 +360,7 @@ pub async fn followed_by_us(state: &AppState, group_id: i64) -> Result<bool> {
 ///
 /// # Errors
 /// Database failures only.
-pub async fn first_receipt(state: &AppState, ap_id: &str, kind: &str, actor: &str) -> Result<bool> {
+pub async fn first_receipt(state: &Context, ap_id: &str, kind: &str, actor: &str) -> Result<bool> {
     let (ap_id, kind, actor) = (ap_id.to_string(), kind.to_string(), actor.to_string());
     state
         .db
@@ -370,7 +372,7 @@ pub async fn first_receipt(state: &AppState, ap_id: &str, kind: &str, actor: &st
 ///
 /// # Errors
 /// Database failures only.
-pub async fn sent_activity(state: &AppState, ap_id: &str) -> Result<Option<String>> {
+pub async fn sent_activity(state: &Context, ap_id: &str) -> Result<Option<String>> {
     let ap_id = ap_id.to_string();
     state
         .db
@@ -389,7 +391,7 @@ pub async fn sent_activity(state: &AppState, ap_id: &str) -> Result<Option<Strin
 ///
 /// # Errors
 /// Database failures only.
-pub async fn forget_receipt(state: &AppState, ap_id: &str) -> Result<()> {
+pub async fn forget_receipt(state: &Context, ap_id: &str) -> Result<()> {
     let ap_id = ap_id.to_string();
     state
         .db
@@ -414,7 +416,7 @@ const PRIVATE_ACTIVITIES: &[&str] = &["Flag"];
 ///
 /// # Errors
 /// 404 for an unknown id or one that is not shown.
-pub async fn local_activity(state: &AppState, ap_id: &str) -> Result<String> {
+pub async fn local_activity(state: &Context, ap_id: &str) -> Result<String> {
     let ap_id = ap_id.to_string();
     state
         .db
@@ -438,7 +440,7 @@ pub async fn local_activity(state: &AppState, ap_id: &str) -> Result<String> {
 ///
 /// # Errors
 /// 404 for an unknown thread.
-pub async fn group_of_thread(state: &AppState, thread_id: i64) -> Result<Group> {
+pub async fn group_of_thread(state: &Context, thread_id: i64) -> Result<Group> {
     state
         .db
         .read(move |c| {
@@ -461,7 +463,7 @@ pub enum LocalActor {
 ///
 /// # Errors
 /// Database failures only.
-pub async fn local_actor(state: &AppState, ap_id: &str) -> Result<Option<LocalActor>> {
+pub async fn local_actor(state: &Context, ap_id: &str) -> Result<Option<LocalActor>> {
     let ap_id = ap_id.to_string();
     state
         .db

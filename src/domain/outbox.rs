@@ -5,9 +5,9 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::Value;
 
-use crate::app::AppState;
 use crate::db::{schema::*, AnyConnection};
 use crate::domain::text::now;
+use crate::domain::Context;
 use crate::error::{Error, Result};
 use crate::per_backend;
 
@@ -21,7 +21,7 @@ const MAX_BACKOFF_SECONDS: i64 = 6 * 3600;
 fn authority(inbox: &str) -> Option<String> {
     url::Url::parse(inbox)
         .ok()
-        .map(|u| crate::federation::actors::authority(&u))
+        .map(|u| crate::domain::names::authority(&u))
 }
 
 /// Records a local activity and queues it for each distinct remote inbox. Returns whether it
@@ -31,7 +31,7 @@ fn authority(inbox: &str) -> Option<String> {
 /// Database failures; the caller's transaction then rolls back with the content.
 pub fn enqueue(
     conn: &mut AnyConnection,
-    origin: &crate::federation::publish::Origin,
+    origin: &crate::domain::publish::Origin,
     activity: &Value,
     inboxes: &[String],
 ) -> Result<bool> {
@@ -169,7 +169,7 @@ pub struct Claimed {
 /// # Errors
 /// Database failures only.
 pub async fn claim(
-    state: &AppState,
+    state: &Context,
     limit: usize,
     room: impl Fn(&str) -> usize + Send + 'static,
 ) -> Result<Vec<Claimed>> {
@@ -261,7 +261,7 @@ pub async fn claim(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn dead_domains(state: &AppState) -> Result<Vec<String>> {
+pub async fn dead_domains(state: &Context) -> Result<Vec<String>> {
     state
         .db
         .read(|c| {
@@ -279,7 +279,7 @@ pub async fn dead_domains(state: &AppState) -> Result<Vec<String>> {
 /// # Errors
 /// Database failures only.
 pub async fn settle(
-    state: &AppState,
+    state: &Context,
     claimed: &Claimed,
     outcome: std::result::Result<(), (bool, String)>,
 ) -> Result<()> {
@@ -377,7 +377,7 @@ pub const KEEP_ACTIVITIES_DAYS: i64 = 90;
 ///
 /// # Errors
 /// Database failures only.
-pub async fn prune(state: &AppState) -> Result<(usize, usize)> {
+pub async fn prune(state: &Context) -> Result<(usize, usize)> {
     state
         .db
         .write(|conn| {
@@ -425,7 +425,7 @@ pub struct DeadInstance {
 
 /// # Errors
 /// Database failures only.
-pub async fn health(state: &AppState) -> Result<QueueHealth> {
+pub async fn health(state: &Context) -> Result<QueueHealth> {
     state
         .db
         .read(|c| {

@@ -12,11 +12,11 @@ use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::db::{models::*, schema::*, AnyConnection};
 use crate::domain::site::{local_instance, RegistrationMode};
 use crate::domain::text::{self, now};
 use crate::domain::views::PersonView;
+use crate::domain::Context;
 use crate::error::{Error, Result};
 use crate::per_backend;
 
@@ -178,7 +178,7 @@ pub(crate) fn unique_conflict<'a>(
 /// # Errors
 /// 422 for an invalid name or password, 409 for a taken name.
 pub async fn create_local_person(
-    state: &AppState,
+    state: &Context,
     input: Registration,
     is_admin: bool,
     approved: bool,
@@ -268,7 +268,7 @@ pub(crate) fn issue_token(
 /// # Errors
 /// 403 when registration is closed; as [`create_local_person`] otherwise.
 #[tracing::instrument(skip_all, fields(username = %input.username))]
-pub async fn register(state: &AppState, input: Registration) -> Result<AuthResponse> {
+pub async fn register(state: &Context, input: Registration) -> Result<AuthResponse> {
     let id = state.instance_id;
     let mode = state
         .db
@@ -308,7 +308,7 @@ pub async fn register(state: &AppState, input: Registration) -> Result<AuthRespo
 /// 401 for an unknown name or wrong password (the same answer for both), 403 for an account
 /// that is suspended or not yet approved.
 #[tracing::instrument(skip_all, fields(username = %input.username))]
-pub async fn login(state: &AppState, from: IpAddr, input: Credentials) -> Result<AuthResponse> {
+pub async fn login(state: &Context, from: IpAddr, input: Credentials) -> Result<AuthResponse> {
     let person = check_credentials(state, from, &input.username, input.password).await?;
     let pid = person.id;
     let token = state
@@ -327,7 +327,7 @@ pub async fn login(state: &AppState, from: IpAddr, input: Credentials) -> Result
 /// # Errors
 /// As [`login`].
 pub async fn check_credentials(
-    state: &AppState,
+    state: &Context,
     from: IpAddr,
     username: &str,
     password: String,
@@ -367,7 +367,7 @@ pub async fn check_credentials(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn logout(state: &AppState, viewer: &Viewer) -> Result<()> {
+pub async fn logout(state: &Context, viewer: &Viewer) -> Result<()> {
     let token_id = viewer.token_id;
     state
         .db
@@ -382,7 +382,7 @@ pub async fn logout(state: &AppState, viewer: &Viewer) -> Result<()> {
 ///
 /// # Errors
 /// 401 for an unknown or expired token, 403 for a suspended account.
-pub async fn authenticate(state: &AppState, raw_token: &str) -> Result<Viewer> {
+pub async fn authenticate(state: &Context, raw_token: &str) -> Result<Viewer> {
     let hash = hash_token(raw_token);
     let found = state
         .db
@@ -464,11 +464,7 @@ pub(crate) fn find_person_by_handle(
 ///
 /// # Errors
 /// 404 when no such person is known.
-pub async fn profile(
-    state: &AppState,
-    viewer: Option<&Viewer>,
-    handle: &str,
-) -> Result<PersonView> {
+pub async fn profile(state: &Context, viewer: Option<&Viewer>, handle: &str) -> Result<PersonView> {
     let (id, handle, viewer_id) = (
         state.instance_id,
         handle.to_string(),
@@ -495,7 +491,7 @@ pub async fn profile(
 /// 422/413 for bad values, 403 for a wrong current password.
 #[tracing::instrument(skip_all, fields(person = %viewer.person.username))]
 pub async fn update_profile(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     input: ProfileUpdate,
 ) -> Result<PersonView> {
@@ -553,7 +549,7 @@ pub async fn update_profile(
             Some(hash)
         }
     };
-    let (id, token_id, app) = (viewer.id(), viewer.token_id, state.clone());
+    let (id, token_id, origin) = (viewer.id(), viewer.token_id, state.origin());
     // What other servers keep of the profile; a new password or language changes none of it.
     let public_change = display_name.is_some()
         || bio.is_some()
@@ -612,9 +608,7 @@ pub async fn update_profile(
                 .execute(conn)?;
             let person: Person = target.select(Person::as_select()).first(conn)?;
             if public_change {
-                let json = serde_json::to_value(crate::federation::person_json(&app, &person)?)
-                    .map_err(|e| Error::Internal(e.to_string()))?;
-                crate::federation::publish::person_updated(conn, &app.origin(), &person, json)?;
+                crate::domain::publish::person_updated(conn, &origin, &person)?;
             }
             Ok(person)
         })
@@ -627,7 +621,7 @@ pub async fn update_profile(
 ///
 /// # Errors
 /// 403 for non-administrators, 404 for an unknown name.
-pub async fn approve(state: &AppState, viewer: &Viewer, name: &str) -> Result<PersonView> {
+pub async fn approve(state: &Context, viewer: &Viewer, name: &str) -> Result<PersonView> {
     if !viewer.person.is_admin {
         return Err(Error::forbidden("only administrators can approve accounts"));
     }
@@ -672,7 +666,7 @@ pub enum AccountAction {
 /// # Errors
 /// 403 for non-administrators, 422 for a bad cursor or query.
 pub async fn accounts(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     query: Option<&str>,
     page: crate::domain::paging::PageRequest,
@@ -742,7 +736,7 @@ pub async fn accounts(
 /// # Errors
 /// 403 for non-administrators, 404 for an unknown name, 409 for acting on oneself.
 pub async fn act_on_account(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     name: &str,
     action: AccountAction,
@@ -798,7 +792,7 @@ pub async fn act_on_account(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn admin_exists(state: &AppState) -> Result<bool> {
+pub async fn admin_exists(state: &Context) -> Result<bool> {
     state
         .db
         .read(|c| {

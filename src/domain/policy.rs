@@ -7,10 +7,10 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::db::{schema::*, AnyConnection};
 use crate::domain::people::Viewer;
 use crate::domain::remote::ensure_instance;
+use crate::domain::Context;
 use crate::error::{Error, Result};
 
 /// `open`: federate with anyone not blocked. `allowlist`: only with the allowed domains.
@@ -78,7 +78,7 @@ pub(crate) fn load(conn: &mut AnyConnection, instance_id: i64) -> Result<Policy>
 ///
 /// # Errors
 /// Database failures only.
-pub async fn refresh(state: &AppState) -> Result<Policy> {
+pub async fn refresh(state: &Context) -> Result<Policy> {
     let id = state.instance_id;
     let policy = state.db.read(move |c| load(c, id)).await?;
     if let Ok(mut shared) = state.policy.write() {
@@ -125,7 +125,7 @@ fn parse_domain(raw: &str) -> Result<String> {
 /// # Errors
 /// 403 for non-administrators; 422 for a malformed domain or our own.
 pub async fn update(
-    state: &AppState,
+    state: &Context,
     viewer: Option<&Viewer>,
     input: PolicyUpdate,
 ) -> Result<Policy> {
@@ -201,7 +201,7 @@ pub async fn update(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn current(state: &AppState) -> Result<Policy> {
+pub async fn current(state: &Context) -> Result<Policy> {
     refresh(state).await
 }
 

@@ -2,18 +2,17 @@
 
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::db::{models::*, schema::*, AnyConnection};
+use crate::domain::names::authority;
 use crate::domain::text::{now, sanitize_html};
+use crate::domain::Context;
 use crate::error::{Error, Result};
-use crate::federation::actors::authority;
-use crate::federation::wire::{GroupJson, PersonJson};
 use crate::per_backend;
 
 /// Longest remote name or display name we keep.
 const REMOTE_NAME_MAX: usize = 100;
 /// Largest remote profile or description HTML we keep, in bytes.
-const REMOTE_HTML_MAX: usize = 20_000;
+pub const REMOTE_HTML_MAX: usize = 20_000;
 
 /// How remote content reached us, which decides whether we may take it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +71,7 @@ pub fn actor_cache() -> ActorCache {
 
 /// # Errors
 /// Database failures only.
-pub async fn actor_by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<ActorRow>> {
+pub async fn actor_by_ap_id(state: &Context, ap_id: &str) -> Result<Option<ActorRow>> {
     if let Some(row) = state.actors.get(ap_id) {
         return Ok(Some(row));
     }
@@ -104,7 +103,7 @@ pub async fn actor_by_ap_id(state: &AppState, ap_id: &str) -> Result<Option<Acto
 
 /// Caches a remote actor's row (local actors are always read afresh): `written` rows replace
 /// the entry, rows merely read fill it only when it is empty.
-fn remember(state: &AppState, row: &ActorRow, written: bool) {
+fn remember(state: &Context, row: &ActorRow, written: bool) {
     let (local, ap_id) = match row {
         ActorRow::Person(p) => (p.local, &p.ap_id),
         ActorRow::Group(g) => (g.local, &g.ap_id),
@@ -200,17 +199,31 @@ fn bounded_html(raw: Option<&str>) -> String {
     }
 }
 
-fn markdown_source(source: Option<&crate::federation::wire::Source>) -> String {
-    source
-        .filter(|s| s.media_type == "text/markdown" && s.content.len() <= REMOTE_HTML_MAX)
-        .map(|s| s.content.clone())
-        .unwrap_or_default()
+/// A remote person or group as its document describes it, read from the wire by `federation`.
+/// Everything here is still hostile: [`upsert_person`] and [`upsert_group`] bound and clean it.
+#[derive(Debug, Clone)]
+pub struct RemoteActor {
+    pub ap_id: url::Url,
+    pub preferred_username: Option<String>,
+    pub name: Option<String>,
+    /// Profile or description, as HTML.
+    pub summary: Option<String>,
+    /// The markdown it was written in, where the document gives it.
+    pub markdown: Option<String>,
+    pub inbox: url::Url,
+    pub shared_inbox: Option<url::Url>,
+    pub public_key_pem: String,
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
+    /// A person's profile fields.
+    pub fields: ProfileFields,
+    /// A group's rules, as HTML.
+    pub rules: Option<String>,
 }
 
 /// Agency, role and expertise from a person's profile fields (`PropertyValue`s named `Agency`,
 /// `Role` and `Expertise`, as we publish them), so a remote member counts for their agency as
-/// a local one does. Values may be HTML (Mastodon's are); what does not fit is left out.
-#[derive(Debug, Default, PartialEq, Eq)]
+/// a local one does.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ProfileFields {
     pub agency: Option<String>,
     pub role: Option<String>,
@@ -218,59 +231,32 @@ pub struct ProfileFields {
     pub expertise: String,
 }
 
-pub fn profile_fields(attachment: &[serde_json::Value]) -> ProfileFields {
-    use crate::domain::text::{html_to_text, join_tags, parse_short, parse_tags};
-    let mut fields = ProfileFields::default();
-    for item in attachment {
-        let Ok(field) =
-            serde_json::from_value::<crate::federation::wire::PropertyValue>(item.clone())
-        else {
-            continue;
-        };
-        if field.kind != "PropertyValue" || field.value.len() > REMOTE_HTML_MAX {
-            continue;
-        }
-        let value = html_to_text(&field.value);
-        let value = value.trim();
-        match field.name.trim().to_lowercase().as_str() {
-            "agency" => fields.agency = parse_short("agency", Some(value)).ok().flatten(),
-            "role" => fields.role = parse_short("role", Some(value)).ok().flatten(),
-            "expertise" => {
-                // Tags one by one: a tag we would refuse here drops only itself.
-                let tags: Vec<String> = value
-                    .split(',')
-                    .filter_map(|t| parse_tags(&[t.to_string()]).ok())
-                    .flatten()
-                    .take(20)
-                    .collect();
-                fields.expertise = join_tags(&tags);
-            }
-            _ => {}
-        }
-    }
-    fields
+fn bounded_markdown(raw: Option<&str>) -> String {
+    raw.filter(|s| s.len() <= REMOTE_HTML_MAX)
+        .map(str::to_string)
+        .unwrap_or_default()
 }
 
 /// Stores a fetched or received person, updating the row if we know it.
 ///
 /// # Errors
 /// An unusable name, or a name already held by another actor of that instance.
-pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person> {
-    let username = remote_name(json.preferred_username.as_deref(), &json.id)?;
-    let domain = authority(&json.id);
+pub async fn upsert_person(state: &Context, json: RemoteActor) -> Result<Person> {
+    let username = remote_name(json.preferred_username.as_deref(), &json.ap_id)?;
+    let domain = authority(&json.ap_id);
     let person = state
         .db
         .write(move |conn| {
             let instance = ensure_instance(conn, &domain)?;
             let t = now();
-            let ap_id = json.id.to_string();
+            let ap_id = json.ap_id.to_string();
             let display_name = bounded_line(json.name.as_deref());
             let bio_html = bounded_html(json.summary.as_deref());
-            let bio_source = markdown_source(json.source.as_ref());
+            let bio_source = bounded_markdown(json.markdown.as_deref());
             let inbox = json.inbox.to_string();
-            let shared = json.endpoints.as_ref().map(|e| e.shared_inbox.to_string());
-            let key = json.public_key.public_key_pem.clone();
-            let fields = profile_fields(&json.attachment);
+            let shared = json.shared_inbox.as_ref().map(ToString::to_string);
+            let key = json.public_key_pem.clone();
+            let fields = json.fields.clone();
             let existing = persons::table
                 .filter(persons::ap_id.eq(&ap_id))
                 .select(persons::id)
@@ -346,23 +332,23 @@ pub async fn upsert_person(state: &AppState, json: PersonJson) -> Result<Person>
 ///
 /// # Errors
 /// An unusable name, or a name already held by another group of that instance.
-pub async fn upsert_group(state: &AppState, json: GroupJson) -> Result<Group> {
-    let name = remote_name(json.preferred_username.as_deref(), &json.id)?;
-    let domain = authority(&json.id);
+pub async fn upsert_group(state: &Context, json: RemoteActor) -> Result<Group> {
+    let name = remote_name(json.preferred_username.as_deref(), &json.ap_id)?;
+    let domain = authority(&json.ap_id);
     let group = state
         .db
         .write(move |conn| {
             let instance = ensure_instance(conn, &domain)?;
             let t = now();
-            let ap_id = json.id.to_string();
+            let ap_id = json.ap_id.to_string();
             let title = bounded_line(json.name.as_deref()).unwrap_or_else(|| name.clone());
             let html = bounded_html(json.summary.as_deref());
-            let source = markdown_source(json.source.as_ref());
+            let source = bounded_markdown(json.markdown.as_deref());
             let rules_html = bounded_html(json.rules.as_deref());
             let rules_source = crate::domain::text::html_to_text(&rules_html);
             let inbox = json.inbox.to_string();
-            let shared = json.endpoints.as_ref().map(|e| e.shared_inbox.to_string());
-            let key = json.public_key.public_key_pem.clone();
+            let shared = json.shared_inbox.as_ref().map(ToString::to_string);
+            let key = json.public_key_pem.clone();
             let existing = groups::table
                 .filter(groups::ap_id.eq(&ap_id))
                 .select(groups::id)
@@ -442,7 +428,7 @@ pub const REMOTE_STEWARDS_MAX: usize = 50;
 /// # Errors
 /// Database failures only.
 pub async fn set_group_figures(
-    state: &AppState,
+    state: &Context,
     group_id: i64,
     member_count: Option<i64>,
     stewards: Option<Vec<i64>>,
@@ -498,7 +484,7 @@ pub async fn set_group_figures(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn touch_group(state: &AppState, group_id: i64) -> Result<()> {
+pub async fn touch_group(state: &Context, group_id: i64) -> Result<()> {
     state
         .db
         .write(move |conn| {
@@ -516,7 +502,7 @@ pub async fn touch_group(state: &AppState, group_id: i64) -> Result<()> {
 /// # Errors
 /// Database failures only.
 pub async fn stale_groups(
-    state: &AppState,
+    state: &Context,
     age: chrono::Duration,
     limit: i64,
 ) -> Result<Vec<Group>> {
@@ -552,7 +538,7 @@ pub async fn stale_groups(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn delete_person(state: &AppState, person: Person) -> Result<()> {
+pub async fn delete_person(state: &Context, person: Person) -> Result<()> {
     if person.local {
         return Err(Error::Refused(
             "local accounts are not deleted from outside".into(),
@@ -626,7 +612,7 @@ pub async fn delete_person(state: &AppState, person: Person) -> Result<()> {
 /// # Errors
 /// Database failures only.
 pub async fn follow_person(
-    state: &AppState,
+    state: &Context,
     follower: Person,
     followed: Person,
     follow: serde_json::Value,
@@ -658,7 +644,7 @@ pub async fn follow_person(
                     None,
                 )?;
             }
-            crate::federation::publish::accept(conn, &origin, &followed.ap_id, &follower, follow)
+            crate::domain::publish::accept(conn, &origin, &followed.ap_id, &follower, follow)
         })
         .await?;
     state.wake_outbox();
@@ -669,7 +655,7 @@ pub async fn follow_person(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn unfollow_person(state: &AppState, follower: Person, followed: Person) -> Result<()> {
+pub async fn unfollow_person(state: &Context, follower: Person, followed: Person) -> Result<()> {
     state
         .db
         .write(move |conn| {
@@ -687,7 +673,6 @@ pub async fn unfollow_person(state: &AppState, follower: Person, followed: Perso
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn actors_without_preferred_username_are_named_after_their_id() {
@@ -714,26 +699,5 @@ mod tests {
             Some("a.example")
         );
         assert_eq!(name(Some("two words"), "https://a.example/u/x"), None);
-    }
-
-    #[test]
-    fn profile_fields_are_read_as_we_publish_them_and_as_mastodon_does() {
-        let fields = profile_fields(&[
-            json!({"type": "PropertyValue", "name": "Agency", "value": "Statistics Canada"}),
-            json!({"type": "PropertyValue", "name": "role", "value": "<p>Data <b>steward</b></p>"}),
-            json!({"type": "PropertyValue", "name": "Expertise", "value": "open data, SDMX, no_way!"}),
-            json!({"type": "PropertyValue", "name": "Website", "value": "<a href=\"https://x\">x</a>"}),
-            json!({"type": "Note", "name": "Agency", "value": "not a field"}),
-            json!("unreadable"),
-        ]);
-        assert_eq!(
-            fields,
-            ProfileFields {
-                agency: Some("Statistics Canada".into()),
-                role: Some("Data steward".into()),
-                expertise: "open data,sdmx".into(),
-            }
-        );
-        assert_eq!(profile_fields(&[]), ProfileFields::default());
     }
 }

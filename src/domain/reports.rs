@@ -4,15 +4,15 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::db::{models::*, schema::*};
 use crate::domain::groups::{find_group, require_steward};
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::people::Viewer;
+use crate::domain::publish;
 use crate::domain::text::{now, parse_line};
 use crate::domain::views::{PersonBrief, PersonRef};
+use crate::domain::Context;
 use crate::error::{Error, Result};
-use crate::federation::publish;
 use crate::per_backend;
 
 const REASON_MAX: usize = 1000;
@@ -50,7 +50,7 @@ pub enum Reported {
 /// # Errors
 /// 422 for an empty or long reason, 404 for unknown content.
 pub async fn file(
-    state: &AppState,
+    state: &Context,
     reporter: Person,
     target: Reported,
     reason: &str,
@@ -136,7 +136,7 @@ pub async fn file(
 /// # Errors
 /// 403 for non-stewards, 404 for an unknown group.
 pub async fn list(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     group: &str,
     page: PageRequest,
@@ -204,7 +204,7 @@ pub async fn list(
 /// # Errors
 /// 403 for anyone but the group's stewards, 404 for an unknown report.
 pub async fn resolve(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     report_id: i64,
     resolved: bool,

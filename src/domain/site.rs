@@ -4,12 +4,12 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::config::Config;
 use crate::db::{models::*, schema::*, AnyConnection};
 use crate::domain::people::Viewer;
 use crate::domain::text::{now, parse_line, parse_markdown};
 use crate::domain::views::{SiteCounts, SiteView};
+use crate::domain::Context;
 use crate::error::{Error, Result};
 
 /// Who may create an account here.
@@ -105,7 +105,7 @@ pub fn ensure_local_instance(conn: &mut AnyConnection, config: &Config) -> Resul
 ///
 /// # Errors
 /// Database failures or key generation.
-pub async fn instance_with_keys(state: &AppState) -> Result<Instance> {
+pub async fn instance_with_keys(state: &Context) -> Result<Instance> {
     with_keys(&state.db, state.instance_id).await
 }
 
@@ -145,7 +145,7 @@ pub(crate) fn local_instance(conn: &mut AnyConnection, id: i64) -> Result<Instan
 
 /// # Errors
 /// Database failures only.
-pub async fn view(state: &AppState) -> Result<SiteView> {
+pub async fn view(state: &Context) -> Result<SiteView> {
     let id = state.instance_id;
     let (instance, counts) = state
         .db
@@ -200,7 +200,7 @@ pub struct SiteUpdate {
 /// # Errors
 /// 403 for non-administrators, 422/413 for bad values.
 #[tracing::instrument(skip_all, fields(admin = %viewer.person.username))]
-pub async fn update(state: &AppState, viewer: &Viewer, input: SiteUpdate) -> Result<SiteView> {
+pub async fn update(state: &Context, viewer: &Viewer, input: SiteUpdate) -> Result<SiteView> {
     if !viewer.person.is_admin {
         return Err(Error::forbidden(
             "only administrators can change the instance",
@@ -261,7 +261,7 @@ pub async fn update(state: &AppState, viewer: &Viewer, input: SiteUpdate) -> Res
 ///
 /// # Errors
 /// Database failures only.
-pub async fn peers(state: &AppState) -> Result<Vec<String>> {
+pub async fn peers(state: &Context) -> Result<Vec<String>> {
     state
         .db
         .read(|c| {

@@ -7,13 +7,13 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::db::{models::*, schema::*, AnyConnection};
 use crate::domain::groups::ACCEPTED;
 use crate::domain::people::Viewer;
 use crate::domain::text::{self, now};
 use crate::domain::views::{CommentView, GroupBrief, PersonBrief, PersonView, ThreadView};
 use crate::domain::visibility::removed_threads;
+use crate::domain::Context;
 use crate::error::{Error, Result};
 use crate::per_backend;
 
@@ -107,7 +107,7 @@ pub fn resolve(conn: &mut AnyConnection, status_id: i64) -> Result<StatusOf> {
 
 /// # Errors
 /// 404 for an unknown id.
-pub async fn status_of(state: &AppState, status_id: i64) -> Result<StatusOf> {
+pub async fn status_of(state: &Context, status_id: i64) -> Result<StatusOf> {
     state.db.read(move |c| resolve(c, status_id)).await
 }
 
@@ -139,13 +139,13 @@ pub fn of_comment(conn: &mut AnyConnection, comment_id: i64) -> Result<i64> {
 
 /// # Errors
 /// 404 when the thread has no status.
-pub async fn thread_status(state: &AppState, thread_id: i64) -> Result<i64> {
+pub async fn thread_status(state: &Context, thread_id: i64) -> Result<i64> {
     state.db.read(move |c| of_thread(c, thread_id)).await
 }
 
 /// # Errors
 /// 404 when the comment has no status.
-pub async fn comment_status(state: &AppState, comment_id: i64) -> Result<i64> {
+pub async fn comment_status(state: &Context, comment_id: i64) -> Result<i64> {
     state.db.read(move |c| of_comment(c, comment_id)).await
 }
 
@@ -153,7 +153,7 @@ pub async fn comment_status(state: &AppState, comment_id: i64) -> Result<i64> {
 ///
 /// # Errors
 /// 404 for an unknown comment.
-pub async fn thread_of_comment(state: &AppState, comment_id: i64) -> Result<i64> {
+pub async fn thread_of_comment(state: &Context, comment_id: i64) -> Result<i64> {
     state
         .db
         .read(move |c| Ok(crate::domain::comments::find_comment(c, comment_id)?.thread_id))
@@ -408,7 +408,7 @@ fn timeline_ids(
 /// # Errors
 /// 401 for a timeline of one's own without a viewer; 404 for someone else's list.
 pub async fn timeline(
-    state: &AppState,
+    state: &Context,
     viewer: Option<&Viewer>,
     timeline: Timeline,
     window: Window,
@@ -427,7 +427,7 @@ pub async fn timeline(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn by_ids(state: &AppState, viewer: Option<&Viewer>, ids: Vec<i64>) -> Result<Bundle> {
+pub async fn by_ids(state: &Context, viewer: Option<&Viewer>, ids: Vec<i64>) -> Result<Bundle> {
     let viewer_id = viewer.map(Viewer::id);
     state.db.read(move |c| load(c, viewer_id, &ids)).await
 }
@@ -436,7 +436,7 @@ pub async fn by_ids(state: &AppState, viewer: Option<&Viewer>, ids: Vec<i64>) ->
 ///
 /// # Errors
 /// 404 for an unknown, deleted or removed one.
-pub async fn one(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<Bundle> {
+pub async fn one(state: &Context, viewer: Option<&Viewer>, id: i64) -> Result<Bundle> {
     let bundle = by_ids(state, viewer, vec![id]).await?;
     if bundle.statuses.is_empty() {
         return Err(Error::NotFound("status"));
@@ -699,21 +699,21 @@ pub fn profiles(conn: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, Pe
 ///
 /// # Errors
 /// Database failures only.
-pub async fn people(state: &AppState, ids: Vec<i64>) -> Result<HashMap<i64, PersonProfile>> {
+pub async fn people(state: &Context, ids: Vec<i64>) -> Result<HashMap<i64, PersonProfile>> {
     state.db.read(move |c| profiles(c, &ids)).await
 }
 
 /// A conversation around a status: the chain of what it answers (oldest first) and every reply
 /// below it, in tree order.
 #[derive(Debug, Clone, Default)]
-pub struct Context {
+pub struct Conversation {
     pub ancestors: Bundle,
     pub descendants: Bundle,
 }
 
 /// # Errors
 /// 404 for an unknown status.
-pub async fn context(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<Context> {
+pub async fn context(state: &Context, viewer: Option<&Viewer>, id: i64) -> Result<Conversation> {
     let viewer_id = viewer.map(Viewer::id);
     let limit = state.config.limits.comments_per_thread;
     state
@@ -787,7 +787,7 @@ pub async fn context(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Resu
             }
             ancestors.extend(status_ids(c, &ancestor_comments)?);
             let descendants = status_ids(c, &below)?;
-            Ok(Context {
+            Ok(Conversation {
                 ancestors: load(c, viewer_id, &ancestors)?,
                 descendants: load(c, viewer_id, &descendants)?,
             })
@@ -799,7 +799,7 @@ pub async fn context(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Resu
 ///
 /// # Errors
 /// 404 for an unknown status.
-pub async fn bookmark(state: &AppState, viewer: &Viewer, id: i64, on: bool) -> Result<()> {
+pub async fn bookmark(state: &Context, viewer: &Viewer, id: i64, on: bool) -> Result<()> {
     let me = viewer.id();
     state
         .db
@@ -834,7 +834,7 @@ pub async fn bookmark(state: &AppState, viewer: &Viewer, id: i64, on: bool) -> R
 /// # Errors
 /// Database failures only.
 pub async fn bookmarks(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     w: Window,
 ) -> Result<(Bundle, Option<(i64, i64)>)> {
@@ -877,7 +877,7 @@ pub async fn bookmarks(
 /// # Errors
 /// Database failures only.
 pub async fn favourites(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     w: Window,
 ) -> Result<(Bundle, Option<(i64, i64)>)> {
@@ -920,7 +920,7 @@ pub async fn favourites(
 /// # Errors
 /// 404 for an unknown status.
 pub async fn favourited_by(
-    state: &AppState,
+    state: &Context,
     id: i64,
     w: Window,
 ) -> Result<(Vec<PersonProfile>, Option<(i64, i64)>)> {
@@ -965,7 +965,7 @@ pub async fn favourited_by(
 /// # Errors
 /// 422 for a query too long.
 pub async fn search(
-    state: &AppState,
+    state: &Context,
     viewer: Option<&Viewer>,
     q: &str,
     limit: i64,
@@ -1010,7 +1010,7 @@ pub async fn search(
 ///
 /// # Errors
 /// Database failures only.
-pub async fn search_tags(state: &AppState, q: &str, limit: i64) -> Result<Vec<(String, i64)>> {
+pub async fn search_tags(state: &Context, q: &str, limit: i64) -> Result<Vec<(String, i64)>> {
     let q: String = q
         .trim()
         .trim_start_matches('#')

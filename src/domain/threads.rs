@@ -6,17 +6,17 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
 use crate::db::{models::*, schema::*, AnyConnection, MultiBackend};
 use crate::domain::groups::{find_group, is_steward, membership_of, require_steward, ACCEPTED};
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::people::Viewer;
+use crate::domain::publish;
 use crate::domain::statuses;
 use crate::domain::text::{self, now};
 use crate::domain::views::{CommentView, GroupBrief, PersonBrief, ThreadDetail, ThreadView};
 use crate::domain::visibility;
+use crate::domain::Context;
 use crate::error::{Error, Result};
-use crate::federation::publish;
 use crate::per_backend;
 use diesel::dsl::AsSelect;
 
@@ -198,7 +198,7 @@ fn to_views(rows: Vec<ThreadRow>) -> Vec<ThreadView> {
 /// # Errors
 /// 404 for an unknown group, 422 for a bad cursor.
 pub async fn list(
-    state: &AppState,
+    state: &Context,
     viewer: Option<&Viewer>,
     group: &str,
     sort: Sort,
@@ -224,7 +224,7 @@ pub async fn list(
 /// # Errors
 /// 404 for an unknown group.
 pub async fn pinned(
-    state: &AppState,
+    state: &Context,
     viewer: Option<&Viewer>,
     group: &str,
     limit: i64,
@@ -250,7 +250,7 @@ pub async fn pinned(
 /// # Errors
 /// 422 for a bad cursor.
 pub async fn by_author(
-    state: &AppState,
+    state: &Context,
     viewer: Option<&Viewer>,
     author_id: i64,
     page: PageRequest,
@@ -272,7 +272,7 @@ pub async fn by_author(
 /// # Errors
 /// 403 for anyone but the group's stewards and administrators, 404 for an unknown group.
 pub async fn removed_in(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     group: &str,
     limit: i64,
@@ -307,7 +307,7 @@ pub async fn removed_in(
 /// # Errors
 /// 422 for a bad cursor.
 pub async fn feed(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     sort: Sort,
     page: PageRequest,
@@ -330,7 +330,7 @@ const REMOTE_COMMENT_COUNT_MAX: i64 = 1_000_000;
 /// # Errors
 /// Database failures only.
 pub async fn set_remote_comment_count(
-    state: &AppState,
+    state: &Context,
     thread_id: i64,
     group_id: i64,
     count: i64,
@@ -408,7 +408,7 @@ pub(crate) fn find_thread(conn: &mut AnyConnection, id: i64) -> Result<Thread> {
 /// 404 for an unknown group, 403 where membership is required, 422/413 for bad values.
 #[tracing::instrument(skip_all, fields(group = %group, author = %viewer.person.username))]
 pub async fn create(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     group: &str,
     input: NewThreadInput,
@@ -455,7 +455,7 @@ pub async fn create(
             diesel::update(threads::table.find(thread_id))
                 .set(threads::ap_id.eq(format!("{}/t/{thread_id}", origin.base)))
                 .execute(conn)?;
-            publish::thread_changed(conn, &origin, thread_id, "Create", None)?;
+            publish::thread_changed(conn, &origin, thread_id, publish::Change::Create, None)?;
             load_view(conn, thread_id, person.id, false)
         })
         .await?;
@@ -511,7 +511,7 @@ pub struct RemoteThread {
 /// # Errors
 /// 403 where the author may not post; a refusal when someone else updates it.
 pub async fn store_remote(
-    state: &AppState,
+    state: &Context,
     author: Person,
     group: Group,
     thread: RemoteThread,
@@ -528,7 +528,6 @@ pub async fn store_remote(
                 .select(Thread::as_select())
                 .first(conn)
                 .optional()?;
-            let kind = activity["type"].as_str().unwrap_or("Create").to_string();
             let id = match existing {
                 Some(t) => {
                     if t.author_id != author.id {
@@ -576,7 +575,8 @@ pub async fn store_remote(
                     )?
                 }
             };
-            publish::thread_changed(conn, &origin, id, &kind, Some(activity))?;
+            // A received activity is relayed as it came, whatever its kind.
+            publish::thread_changed(conn, &origin, id, publish::Change::Update, Some(activity))?;
             Ok(id)
         })
         .await?;
@@ -588,7 +588,7 @@ pub async fn store_remote(
 ///
 /// # Errors
 /// 404 for an unknown thread.
-pub async fn get(state: &AppState, viewer: Option<&Viewer>, id: i64) -> Result<ThreadDetail> {
+pub async fn get(state: &Context, viewer: Option<&Viewer>, id: i64) -> Result<ThreadDetail> {
     let viewer_person = viewer.map(|v| v.person.clone());
     let max = state.config.limits.comments_per_thread;
     state
@@ -669,7 +669,7 @@ fn build_tree(flat: Vec<CommentView>) -> Vec<CommentView> {
 /// 403 for anyone but the author, 404 for an unknown thread, 409 for deleted or removed ones.
 #[tracing::instrument(skip_all, fields(thread = id))]
 pub async fn edit(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     id: i64,
     input: ThreadEdit,
@@ -725,7 +725,7 @@ pub async fn edit(
                 .execute(conn)?;
             let edited = find_thread(conn, id)?;
             statuses::set_thread_tags(conn, id, &edited.title, &edited.body_html)?;
-            publish::thread_changed(conn, &origin, id, "Update", None)?;
+            publish::thread_changed(conn, &origin, id, publish::Change::Update, None)?;
             load_view(conn, id, person_id, false)
         })
         .await?;
@@ -738,7 +738,7 @@ pub async fn edit(
 /// # Errors
 /// 403 for anyone but the author, 404 for an unknown thread.
 #[tracing::instrument(skip_all, fields(thread = id))]
-pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<()> {
+pub async fn delete(state: &Context, viewer: &Viewer, id: i64) -> Result<()> {
     delete_as(state, viewer.person.clone(), id, None).await
 }
 
@@ -748,7 +748,7 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<()> {
 /// # Errors
 /// 403 for anyone but the author, 404 for an unknown thread.
 pub async fn delete_as(
-    state: &AppState,
+    state: &Context,
     author: Person,
     id: i64,
     received: Option<serde_json::Value>,
@@ -762,7 +762,7 @@ pub async fn delete_as(
 /// # Errors
 /// 403 for anyone but the author, 404 for an unknown thread.
 pub async fn restore_as(
-    state: &AppState,
+    state: &Context,
     author: Person,
     id: i64,
     received: serde_json::Value,
@@ -771,7 +771,7 @@ pub async fn restore_as(
 }
 
 async fn set_deleted(
-    state: &AppState,
+    state: &Context,
     author: Person,
     id: i64,
     deleted: bool,
@@ -817,7 +817,7 @@ async fn set_deleted(
 /// 403 for non-stewards, 404 for an unknown thread, 409 for a deleted one.
 #[tracing::instrument(skip_all, fields(thread = id, ?flag, value))]
 pub async fn moderate(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     id: i64,
     flag: ThreadFlag,
@@ -833,7 +833,7 @@ pub async fn moderate(
 /// # Errors
 /// 403 for non-stewards, 404 for an unknown thread, 409 for a deleted one.
 pub async fn moderate_as(
-    state: &AppState,
+    state: &Context,
     person: Person,
     id: i64,
     flag: ThreadFlag,

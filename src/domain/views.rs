@@ -9,17 +9,7 @@ use utoipa::ToSchema;
 use crate::db::{models, schema::*};
 use crate::domain::text::split_tags;
 
-/// `name@host` from an actor id: the host of its ActivityPub id is its instance.
-pub fn handle(name: &str, ap_id: &str) -> String {
-    let host = url::Url::parse(ap_id)
-        .ok()
-        .and_then(|u| {
-            u.host_str()
-                .map(|h| u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
-        })
-        .unwrap_or_default();
-    format!("{name}@{host}")
-}
+pub use crate::domain::names::handle;
 
 /// The few columns of a person shown beside their content.
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -4,7 +4,6 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::db::{
     models::{Group, Person, Thread},
     schema::*,
@@ -13,10 +12,11 @@ use crate::db::{
 use crate::domain::comments::find_comment;
 use crate::domain::objects::ReplyTarget;
 use crate::domain::people::Viewer;
+use crate::domain::publish;
 use crate::domain::text::now;
 use crate::domain::threads::{find_thread, require_can_post};
+use crate::domain::Context;
 use crate::error::{Error, Result};
-use crate::federation::publish;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct VoteInput {
@@ -102,7 +102,7 @@ macro_rules! apply_vote {
 /// 422 for a score other than -1, 0, 1 or for deleted or removed content; 404 for unknown content.
 #[tracing::instrument(skip_all, fields(?target, person = %viewer.person.username))]
 pub async fn vote(
-    state: &AppState,
+    state: &Context,
     viewer: &Viewer,
     target: Target,
     score: i32,
@@ -116,7 +116,7 @@ pub async fn vote(
 /// # Errors
 /// As [`vote`].
 pub async fn cast(
-    state: &AppState,
+    state: &Context,
     voter: Person,
     target: Target,
     score: i32,
@@ -140,7 +140,7 @@ pub async fn cast(
 /// # Errors
 /// As [`vote`], or a refusal for content we do not know or that came the wrong way.
 pub async fn cast_remote(
-    state: &AppState,
+    state: &Context,
     voter: Person,
     object: String,
     score: i32,

@@ -584,7 +584,7 @@ async fn receive(
                 if relayed_by.is_some() {
                     return Err(Error::Refused("a person's update comes from them".into()));
                 }
-                crate::domain::remote::upsert_person(data, *u.object.0).await?;
+                crate::domain::remote::upsert_person(data, (*u.object.0).into()).await?;
             }
             InboxActivity::UpdateGroup(u) => {
                 let g = relayed_by.ok_or_else(|| {
@@ -593,7 +593,7 @@ async fn receive(
                 if u.object.id.as_str() != g.ap_id {
                     return Err(Error::Refused("a group may only update itself".into()));
                 }
-                let g = crate::domain::remote::upsert_group(data, u.object).await?;
+                let g = crate::domain::remote::upsert_group(data, u.object.into()).await?;
                 super::backfill::spawn_refresh(data, g, false);
             }
             InboxActivity::Vote(v) => {
@@ -740,10 +740,8 @@ async fn ban(
     arrival(relayed_by).check(&g)?;
     let steward = person(data, &b.actor).await?;
     let banned = person(data, &b.object).await?;
-    let handle =
-        |name: &str, id: &Url| format!("{name}@{}", crate::federation::actors::authority(id));
-    let group_handle = handle(&g.name, &b.target);
-    let person_handle = handle(&banned.username, &b.object);
+    let group_handle = crate::domain::names::handle(&g.name, b.target.as_str());
+    let person_handle = crate::domain::names::handle(&banned.username, b.object.as_str());
     if relayed_by.is_none() && !groups::steward_of(data, g.id, steward.id).await? {
         return Err(Error::Refused("only the group's stewards may ban".into()));
     }

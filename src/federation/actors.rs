@@ -49,11 +49,11 @@ impl DbActor {
             DbActor::Group(g, url) => (g.local, &g.name, url),
             DbActor::Instance(..) => return None,
         };
-        Some(if local {
-            name.clone()
-        } else {
-            format!("{name}@{}", authority(url))
-        })
+        Some(crate::domain::names::local_handle(
+            local,
+            name,
+            url.as_str(),
+        ))
     }
 }
 
@@ -61,14 +61,7 @@ pub(crate) fn parse_id(raw: &str) -> Result<Url> {
     Url::parse(raw).map_err(|e| Error::Internal(format!("stored id {raw} is not a URL: {e}")))
 }
 
-/// `host[:port]` of a URL: our origin checks compare both, unlike the library's.
-pub fn authority(url: &Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        _ => String::new(),
-    }
-}
+pub use crate::domain::names::authority;
 
 /// Refuses an object whose id lives on another server than `expected`.
 pub fn verify_same_origin(id: &Url, expected: &Url) -> Result<()> {
@@ -162,8 +155,14 @@ impl Object for DbActor {
 
     async fn into_json(self, data: &Data<AppState>) -> Result<ActorJson> {
         match self {
-            DbActor::Person(p, _) => Ok(ActorJson::Person(Box::new(person_json(data, &p)?))),
-            DbActor::Group(g, _) => Ok(ActorJson::Group(Box::new(group_json(data, &g)?))),
+            DbActor::Person(p, _) => Ok(ActorJson::Person(Box::new(person_json(
+                &data.config.base_url(),
+                &p,
+            )?))),
+            DbActor::Group(g, _) => Ok(ActorJson::Group(Box::new(group_json(
+                &data.config.base_url(),
+                &g,
+            )?))),
             DbActor::Instance(i, _) => Ok(ActorJson::Person(Box::new(
                 crate::federation::instance_json(data, &i)?,
             ))),
@@ -186,8 +185,12 @@ impl Object for DbActor {
 
     async fn from_json(json: ActorJson, data: &Data<AppState>) -> Result<Self> {
         match json {
-            ActorJson::Person(p) => DbActor::from_person(remote::upsert_person(data, *p).await?),
-            ActorJson::Group(g) => DbActor::from_group(remote::upsert_group(data, *g).await?),
+            ActorJson::Person(p) => {
+                DbActor::from_person(remote::upsert_person(data, (*p).into()).await?)
+            }
+            ActorJson::Group(g) => {
+                DbActor::from_group(remote::upsert_group(data, (*g).into()).await?)
+            }
         }
     }
 }

@@ -112,7 +112,7 @@ pub async fn refresh(
         json.attributed_to.clone(),
         json.outbox.clone(),
     );
-    let group = remote::upsert_group(data, json).await?;
+    let group = remote::upsert_group(data, json.into()).await?;
     let mut out = Refreshed::default();
     if with_threads {
         if let Some(u) = outbox {

@@ -90,7 +90,7 @@ async fn an_update_of_someone_elses_profile_is_refused() {
     // Carol sends an Update of bob's profile: refused, bob's agency stays.
     let mut person = serde_json::to_value(
         commonplace::federation::person_json(
-            &beta.server.state,
+            &beta.server.state.config.base_url(),
             &match commonplace::domain::remote::actor_by_ap_id(&beta.server.state, &at("/u/bob"))
                 .await
                 .expect("read")
