@@ -533,6 +533,7 @@ pub fn note_json(c: &CommentObject) -> Result<NoteJson> {
         cc: Vec::new(),
         audience: Some(group),
         in_reply_to: Some(url(c.parent_ap_id.as_deref().unwrap_or(&c.thread_ap_id))?),
+        summary: None,
         content: c.comment.body_html.clone(),
         media_type: "text/html".into(),
         source: Source::markdown(&c.comment.body_source),

@@ -246,15 +246,31 @@ pub fn html_to_text(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// The first non-empty line without leading `@mentions`, cut at a word to fit `max` characters.
-pub fn title_from_text(text: &str, max: usize) -> Option<String> {
-    let line = text.lines().map(str::trim).find(|l| !is_blank(l))?;
-    let words: Vec<&str> = line
-        .split_whitespace()
-        .skip_while(|w| w.starts_with('@'))
-        .collect();
+/// `text` without the `@name` or `@name@domain` words it starts with.
+pub fn strip_leading_mentions(text: &str) -> String {
+    let mut rest = text.trim_start();
+    while let Some(after) = rest.strip_prefix('@') {
+        let end = after.find(char::is_whitespace).unwrap_or(after.len());
+        rest = after[end..].trim_start();
+    }
+    rest.to_string()
+}
+
+/// Plain text as markdown that keeps its line breaks.
+pub fn plain_to_markdown(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .split('\n')
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("  \n")
+        .replace("  \n  \n", "\n\n")
+}
+
+/// The words of `line` that fit `max` characters, cut at a word (or inside the first word when
+/// it alone is longer).
+fn cut_at_word(line: &str, max: usize) -> String {
     let mut title = String::new();
-    for w in words {
+    for w in line.split_whitespace() {
         if title.chars().count() + w.chars().count() + 1 > max {
             break;
         }
@@ -263,7 +279,57 @@ pub fn title_from_text(text: &str, max: usize) -> Option<String> {
         }
         title.push_str(w);
     }
-    (!is_blank(&title)).then_some(title)
+    if title.is_empty() {
+        title = line.chars().take(max).collect();
+    }
+    title
+}
+
+/// The one rule that makes a thread of a post (a Mastodon app's status, or a `Note` from another
+/// server that mentions one of our groups), whichever door it came through. `text` is the post
+/// as plain text; `warning` its content warning, if any.
+///
+/// The title is the first line that says more than mentions, without its leading mentions;
+/// the body (markdown) is what follows it. A first line too long for a title stays whole in
+/// the body, and the title is its start, cut at a word, with an ellipsis. A content warning
+/// opens the body, in bold: threads have no warnings of their own.
+///
+/// # Errors
+/// 422 on `status` when no line says more than mentions.
+pub fn thread_from_post(
+    text: &str,
+    warning: Option<&str>,
+    max_title: usize,
+) -> Result<(String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(at) = lines
+        .iter()
+        .position(|l| !is_blank(&strip_leading_mentions(l)))
+    else {
+        return Err(Error::invalid(
+            "status",
+            "write a first line after the group's mention: it is the title",
+        ));
+    };
+    let first = strip_leading_mentions(lines[at]).trim().to_string();
+    let rest = lines[at + 1..].join("\n");
+    let (title, body) = if first.chars().count() <= max_title {
+        (first, plain_to_markdown(rest.trim()))
+    } else {
+        let mut title = cut_at_word(&first, max_title.saturating_sub(1));
+        title.push('…');
+        (title, plain_to_markdown(format!("{first}\n{rest}").trim()))
+    };
+    Ok((title, with_warning(warning, &body)))
+}
+
+/// A post's body (markdown) opened by its content warning, in bold: our threads and comments
+/// have no warnings of their own.
+pub fn with_warning(warning: Option<&str>, body: &str) -> String {
+    match warning.map(str::trim).filter(|w| !w.is_empty()) {
+        Some(w) => format!("**{w}**\n\n{body}"),
+        None => body.to_string(),
+    }
 }
 
 /// Hashtags in plain text: `#` at the start of a word, then letters, digits or `_` with at least
@@ -297,6 +363,35 @@ pub fn hashtags(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_post_becomes_a_thread_by_one_rule() {
+        let thread = |text: &str, warning: Option<&str>, max: usize| {
+            thread_from_post(text, warning, max).map_err(|e| e.to_string())
+        };
+        // Mention-only lines are skipped; the title loses its leading mentions.
+        assert_eq!(
+            thread("@design@a.example\n@ada Plain & simple forms\nMore text", None, 200),
+            Ok(("Plain & simple forms".into(), "More text".into()))
+        );
+        // A first line too long stays whole in the body; the title is cut at a word.
+        assert_eq!(
+            thread("@design one two three\nrest", None, 8),
+            Ok(("one two…".into(), "one two three  \nrest".into()))
+        );
+        // One long word is cut inside it.
+        assert_eq!(
+            thread("abcdefghij", None, 5),
+            Ok(("abcd…".into(), "abcdefghij".into()))
+        );
+        // A content warning opens the body, in bold.
+        assert_eq!(
+            thread("Title\nBody", Some(" spoilers "), 200),
+            Ok(("Title".into(), "**spoilers**\n\nBody".into()))
+        );
+        assert!(thread("@only@mentions\n  \n@ada", None, 200).is_err());
+        assert!(thread("", None, 200).is_err());
+    }
 
     #[test]
     fn names_follow_the_rule() {

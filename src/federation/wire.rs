@@ -335,6 +335,9 @@ pub struct NoteJson {
     /// Absent for a post that starts a thread (a Mastodon post mentioning a group).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<Url>,
+    /// A content warning (Mastodon's `spoiler_text`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     pub content: String,
     #[serde(default = "text_html")]
     pub media_type: String,

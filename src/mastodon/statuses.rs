@@ -19,6 +19,7 @@ use crate::domain::comments::{self, CommentEdit, NewCommentInput};
 use crate::domain::directory::{self, Entry};
 use crate::domain::people::Viewer;
 use crate::domain::statuses::{self, StatusContent, StatusOf};
+use crate::domain::text::{self, plain_to_markdown, strip_leading_mentions};
 use crate::domain::threads::{self, NewThreadInput, ThreadEdit};
 use crate::domain::votes::{self, Target};
 
@@ -117,27 +118,6 @@ struct StatusForm {
     language: Option<String>,
 }
 
-/// Leading `@mentions` that apps put before a reply, which our comments do without.
-fn strip_leading_mentions(text: &str) -> String {
-    let trimmed = text.trim_start();
-    let mut rest = trimmed;
-    while let Some(after) = rest.strip_prefix('@') {
-        let end = after.find(char::is_whitespace).unwrap_or(after.len());
-        rest = after[end..].trim_start();
-    }
-    rest.to_string()
-}
-
-/// Plain text as markdown that keeps its line breaks.
-fn plain_to_markdown(text: &str) -> String {
-    text.replace("\r\n", "\n")
-        .split('\n')
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("  \n")
-        .replace("  \n  \n", "\n\n")
-}
-
 /// `@name` or `@name@domain` words of a text, in order.
 fn mentions(text: &str) -> Vec<String> {
     text.split_whitespace()
@@ -187,32 +167,6 @@ async fn mentioned_group(data: &Data<AppState>, text: &str) -> Option<Entry> {
     None
 }
 
-/// Title and body of a thread from a status's text. The title is the first line that says
-/// more than mentions, without its leading mentions; the body is what follows it. A first line
-/// too long for a title stays whole in the body, and the title is its start, cut at a word.
-fn thread_parts(state: &AppState, text: &str) -> MResult<(String, String)> {
-    let max = state.config.limits.title_chars;
-    let lines: Vec<&str> = text.lines().collect();
-    let Some(at) = lines
-        .iter()
-        .position(|l| !strip_leading_mentions(l).trim().is_empty())
-    else {
-        return Err(MastoError::unprocessable(
-            "Validation failed: write a first line after the group's mention: it is the title",
-        ));
-    };
-    let first = strip_leading_mentions(lines[at]).trim().to_string();
-    let rest = lines[at + 1..].join("\n");
-    if first.chars().count() <= max {
-        return Ok((first, plain_to_markdown(rest.trim())));
-    }
-    let mut title = crate::domain::text::title_from_text(&first, max.saturating_sub(1))
-        .unwrap_or_else(|| first.chars().take(max.saturating_sub(1)).collect());
-    title.push('…');
-    let body = format!("{first}\n{rest}");
-    Ok((title, plain_to_markdown(body.trim())))
-}
-
 async fn create(
     data: Data<AppState>,
     token: Token,
@@ -232,14 +186,7 @@ async fn create(
         }
     }
     let text = f.status.clone().unwrap_or_default();
-    // There are no content warnings here: the warning opens the body, in bold.
-    let warning = f
-        .spoiler_text
-        .as_deref()
-        .map(str::trim)
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("**{w}**\n\n"))
-        .unwrap_or_default();
+    let warning = f.spoiler_text.as_deref();
     let id = match f.in_reply_to_id.as_deref().filter(|s| !s.is_empty()) {
         Some(parent) => {
             let parent = status_id(parent)?;
@@ -249,7 +196,7 @@ async fn create(
                     "Validation failed: Text can't be blank",
                 ));
             }
-            let body = format!("{warning}{body}");
+            let body = text::with_warning(warning, &body);
             let (thread_id, parent_id) = match statuses::status_of(state, parent).await? {
                 StatusOf::Thread(t) => (t, None),
                 StatusOf::Comment(c) => (statuses::thread_of_comment(state, c).await?, Some(c)),
@@ -273,8 +220,8 @@ async fn create(
                     "Posts here belong in a group: mention one (@name@domain) to start a thread there, its first line the title, or reply to a thread",
                 ));
             };
-            let (title, body) = thread_parts(state, &text)?;
-            let body = format!("{warning}{body}");
+            let (title, body) =
+                text::thread_from_post(&text, warning, state.config.limits.title_chars)?;
             let handle = directory::handle_of(state, directory::Who::Group(group.id)).await?;
             let thread = threads::create(
                 state,
@@ -309,7 +256,8 @@ async fn edit(
     let text = f.status.clone().unwrap_or_default();
     match statuses::status_of(&state, id).await? {
         StatusOf::Thread(t) => {
-            let (title, body) = thread_parts(&state, strip_leading_mentions(&text).trim())?;
+            let (title, body) =
+                text::thread_from_post(&text, None, state.config.limits.title_chars)?;
             threads::edit(
                 &state,
                 viewer,
