@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use super::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth, State};
 use crate::domain::{
-    groups::{self, GroupUpdate, MemberAction, MembershipState, NewGroupInput},
+    groups::{self, GroupUpdate, MemberAction, MembershipView, NewGroupInput},
     paging::{Page, PageRequest},
     views::{GroupSummary, GroupView, MemberView},
 };
@@ -115,23 +115,23 @@ pub async fn update(
 
 /// Join a group (pending where stewards approve members).
 #[utoipa::path(post, path = "/api/v1/groups/{name}/join", tag = "groups", security(("bearer" = [])), params(("name" = String, Path)),
-    responses((status = 200, body = MembershipState), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MembershipView), (status = 404, body = ErrorBody)))]
 pub async fn join(
     State(state): State,
     Auth(viewer): Auth,
     ApiPath(name): ApiPath<String>,
-) -> Result<Json<MembershipState>> {
+) -> Result<Json<MembershipView>> {
     Ok(Json(groups::join(&state, &viewer, &name).await?))
 }
 
 /// Leave a group or withdraw a request.
 #[utoipa::path(post, path = "/api/v1/groups/{name}/leave", tag = "groups", security(("bearer" = [])), params(("name" = String, Path)),
-    responses((status = 200, body = MembershipState), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = MembershipView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn leave(
     State(state): State,
     Auth(viewer): Auth,
     ApiPath(name): ApiPath<String>,
-) -> Result<Json<MembershipState>> {
+) -> Result<Json<MembershipView>> {
     Ok(Json(groups::leave(&state, &viewer, &name).await?))
 }
 

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use crate::db::{models::Group, schema::*, AnyConnection};
 use crate::domain::follows;
-use crate::domain::groups::{find_group, membership_of, ACCEPTED, PENDING};
+use crate::domain::groups::{find_group, membership_of, MembershipState};
 use crate::domain::people::{find_person_by_handle, Viewer};
 use crate::domain::statuses::{profiles, PersonProfile, Window};
 use crate::domain::Context;
@@ -251,16 +251,16 @@ pub async fn standings(state: &Context, viewer: &Viewer, who: Vec<Who>) -> Resul
                             let mine = follows::current(c, me, *p)?;
                             let theirs = follows::current(c, *p, me)?;
                             Standing {
-                                following: mine.as_deref() == Some(ACCEPTED),
-                                requested: mine.as_deref() == Some(PENDING),
-                                followed_by: theirs.as_deref() == Some(ACCEPTED),
+                                following: mine == Some(MembershipState::Accepted),
+                                requested: mine == Some(MembershipState::Pending),
+                                followed_by: theirs == Some(MembershipState::Accepted),
                             }
                         }
                         Who::Group(g) => {
                             let m = membership_of(c, *g, me)?;
                             Standing {
-                                following: m.as_deref() == Some(ACCEPTED),
-                                requested: m.as_deref() == Some(PENDING),
+                                following: m == Some(MembershipState::Accepted),
+                                requested: m == Some(MembershipState::Pending),
                                 followed_by: false,
                             }
                         }
@@ -310,17 +310,17 @@ pub async fn follow_page(
             let rows: Vec<(i64, NaiveDateTime)> = match (who, followers) {
                 (Who::Person(p), true) => person_follows::table
                     .filter(person_follows::followed_id.eq(p))
-                    .filter(person_follows::state.eq(ACCEPTED))
+                    .filter(person_follows::state.eq(MembershipState::Accepted))
                     .select((person_follows::follower_id, person_follows::created_at))
                     .load(c)?,
                 (Who::Person(p), false) => person_follows::table
                     .filter(person_follows::follower_id.eq(p))
-                    .filter(person_follows::state.eq(ACCEPTED))
+                    .filter(person_follows::state.eq(MembershipState::Accepted))
                     .select((person_follows::followed_id, person_follows::created_at))
                     .load(c)?,
                 (Who::Group(g), true) => memberships::table
                     .filter(memberships::group_id.eq(g))
-                    .filter(memberships::state.eq(ACCEPTED))
+                    .filter(memberships::state.eq(MembershipState::Accepted))
                     .select((memberships::person_id, memberships::created_at))
                     .load(c)?,
                 (Who::Group(_), false) => Vec::new(),
@@ -352,7 +352,7 @@ pub async fn join_requests(
         .db
         .read(move |c| {
             let rows: Vec<(i64, NaiveDateTime)> = memberships::table
-                .filter(memberships::state.eq(PENDING))
+                .filter(memberships::state.eq(MembershipState::Pending))
                 .filter(
                     memberships::group_id.eq_any(
                         stewards::table
@@ -392,7 +392,7 @@ pub async fn requests_of(
         .db
         .read(move |c| {
             Ok(memberships::table
-                .filter(memberships::state.eq(PENDING))
+                .filter(memberships::state.eq(MembershipState::Pending))
                 .filter(memberships::person_id.eq(person_id))
                 .filter(
                     memberships::group_id.eq_any(
@@ -426,7 +426,7 @@ pub async fn join_request_count(state: &Context, viewer: &Viewer) -> Result<i64>
         .db
         .read(move |c| {
             Ok(memberships::table
-                .filter(memberships::state.eq(PENDING))
+                .filter(memberships::state.eq(MembershipState::Pending))
                 .filter(
                     memberships::group_id.eq_any(
                         stewards::table

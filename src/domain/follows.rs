@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::{models::Person, schema::*, AnyConnection};
-use crate::domain::groups::{ACCEPTED, PENDING};
+use crate::domain::groups::MembershipState;
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::people::{find_person_by_handle, Viewer};
 use crate::domain::publish;
@@ -36,13 +36,15 @@ pub(crate) fn current(
     conn: &mut AnyConnection,
     follower: i64,
     followed: i64,
-) -> Result<Option<String>> {
-    Ok(person_follows::table
+) -> Result<Option<MembershipState>> {
+    person_follows::table
         .filter(person_follows::follower_id.eq(follower))
         .filter(person_follows::followed_id.eq(followed))
         .select(person_follows::state)
-        .first(conn)
-        .optional()?)
+        .first::<String>(conn)
+        .optional()?
+        .map(|s| MembershipState::from_db(&s))
+        .transpose()
 }
 
 /// The viewer's follow of `target`, if any.
@@ -50,7 +52,7 @@ pub(crate) fn current(
 /// # Errors
 /// Database failures only.
 pub fn state_of(conn: &mut AnyConnection, follower: i64, followed: i64) -> Result<String> {
-    Ok(current(conn, follower, followed)?.unwrap_or_else(|| "none".into()))
+    Ok(current(conn, follower, followed)?.map_or_else(|| "none".into(), String::from))
 }
 
 /// Follows someone by handle (`name` here, `name@domain` elsewhere; someone elsewhere must have
@@ -75,13 +77,13 @@ pub async fn follow(state: &Context, viewer: &Viewer, handle: &str) -> Result<Fo
                 return Err(Error::invalid("person", "you cannot follow yourself"));
             }
             if let Some(s) = current(conn, me.id, target.id)? {
-                return Ok(FollowState { state: s });
+                return Ok(FollowState { state: s.into() });
             }
             let (new_state, ap_id) = if target.local {
-                (ACCEPTED, None)
+                (MembershipState::Accepted, None)
             } else {
                 (
-                    PENDING,
+                    MembershipState::Pending,
                     Some(publish::follow(
                         conn,
                         &origin,
@@ -99,7 +101,7 @@ pub async fn follow(state: &Context, viewer: &Viewer, handle: &str) -> Result<Fo
                     person_follows::created_at.eq(now()),
                 ))
                 .execute(conn)?;
-            if new_state == ACCEPTED {
+            if new_state == MembershipState::Accepted {
                 crate::domain::notifications::notify(
                     conn,
                     target.id,
@@ -179,7 +181,7 @@ pub async fn answered(
                 .filter(person_follows::followed_id.eq(followed.id));
             let changed = if accepted {
                 diesel::update(key)
-                    .set(person_follows::state.eq(ACCEPTED))
+                    .set(person_follows::state.eq(MembershipState::Accepted))
                     .execute(conn)?
             } else {
                 diesel::delete(key).execute(conn)?
@@ -222,7 +224,7 @@ pub async fn list(
                     let mut q = person_follows::table
                         .inner_join(persons::table.on(persons::id.eq(person_follows::$other_side)))
                         .filter(person_follows::$this_side.eq(person.id))
-                        .filter(person_follows::state.eq(ACCEPTED))
+                        .filter(person_follows::state.eq(MembershipState::Accepted))
                         .select((
                             PersonBrief::as_select(),
                             person_follows::state,
@@ -271,12 +273,12 @@ pub async fn list(
 pub fn counts(conn: &mut AnyConnection, person_id: i64) -> Result<(i64, i64)> {
     let followers = person_follows::table
         .filter(person_follows::followed_id.eq(person_id))
-        .filter(person_follows::state.eq(ACCEPTED))
+        .filter(person_follows::state.eq(MembershipState::Accepted))
         .count()
         .get_result(conn)?;
     let following = person_follows::table
         .filter(person_follows::follower_id.eq(person_id))
-        .filter(person_follows::state.eq(ACCEPTED))
+        .filter(person_follows::state.eq(MembershipState::Accepted))
         .count()
         .get_result(conn)?;
     Ok((followers, following))

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::{models::*, schema::*};
 use crate::domain::comments::find_comment;
-use crate::domain::groups::{find_group, ACCEPTED};
+use crate::domain::groups::{find_group, MembershipState};
 use crate::domain::people::find_local_person;
 use crate::domain::threads::find_thread;
 use crate::domain::Context;
@@ -105,7 +105,7 @@ pub async fn local_group(state: &Context, name: &str, recent: i64) -> Result<Gro
                 .load(conn)?;
             let follower_count = memberships::table
                 .filter(memberships::group_id.eq(group.id))
-                .filter(memberships::state.eq(ACCEPTED))
+                .filter(memberships::state.eq(MembershipState::Accepted))
                 .count()
                 .get_result(conn)?;
             let visible = threads::group_id
@@ -347,7 +347,7 @@ pub async fn followed_by_us(state: &Context, group_id: i64) -> Result<bool> {
             let n: i64 = memberships::table
                 .inner_join(persons::table)
                 .filter(memberships::group_id.eq(group_id))
-                .filter(memberships::state.eq(ACCEPTED))
+                .filter(memberships::state.eq(MembershipState::Accepted))
                 .filter(persons::local.eq(true))
                 .count()
                 .get_result(c)?;

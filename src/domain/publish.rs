@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::db::{models::*, schema::*, AnyConnection};
-use crate::domain::groups::ACCEPTED;
+use crate::domain::groups::MembershipState;
 use crate::domain::objects::{thread_objects, CommentObject, ThreadObject};
 use crate::domain::outbox;
 use crate::error::{Error, Result};
@@ -174,7 +174,7 @@ pub(crate) fn follower_inboxes(conn: &mut AnyConnection, group_id: i64) -> Resul
     let rows: Vec<(String, Option<String>)> = memberships::table
         .inner_join(persons::table)
         .filter(memberships::group_id.eq(group_id))
-        .filter(memberships::state.eq(ACCEPTED))
+        .filter(memberships::state.eq(MembershipState::Accepted))
         .filter(persons::local.eq(false))
         .select((persons::inbox_url, persons::shared_inbox_url))
         .load(conn)?;
@@ -391,7 +391,7 @@ pub fn person_updated(conn: &mut AnyConnection, o: &Origin, person: &Person) -> 
     let mut rows: Vec<(String, Option<String>)> = memberships::table
         .inner_join(groups::table)
         .filter(memberships::person_id.eq(person.id))
-        .filter(memberships::state.eq(ACCEPTED))
+        .filter(memberships::state.eq(MembershipState::Accepted))
         .filter(groups::local.eq(false))
         .select((groups::inbox_url, groups::shared_inbox_url))
         .load(conn)?;
@@ -399,7 +399,7 @@ pub fn person_updated(conn: &mut AnyConnection, o: &Origin, person: &Person) -> 
         person_follows::table
             .inner_join(persons::table.on(persons::id.eq(person_follows::follower_id)))
             .filter(person_follows::followed_id.eq(person.id))
-            .filter(person_follows::state.eq(ACCEPTED))
+            .filter(person_follows::state.eq(MembershipState::Accepted))
             .filter(persons::local.eq(false))
             .select((persons::inbox_url, persons::shared_inbox_url))
             .load::<(String, Option<String>)>(conn)?,

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use crate::db::{models::*, schema::*, AnyConnection};
+use crate::domain::groups::MembershipState;
 use crate::domain::names::authority;
 use crate::domain::text::{now, sanitize_html};
 use crate::domain::Context;
@@ -513,7 +514,7 @@ pub async fn stale_groups(
             let followed = memberships::table
                 .inner_join(persons::table)
                 .filter(persons::local.eq(true))
-                .filter(memberships::state.eq(crate::domain::groups::ACCEPTED))
+                .filter(memberships::state.eq(MembershipState::Accepted))
                 .select(memberships::group_id);
             Ok(groups::table
                 .filter(groups::local.eq(false))

@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::{models::*, schema::*, AnyConnection};
-use crate::domain::groups::ACCEPTED;
+use crate::domain::groups::MembershipState;
 use crate::domain::people::Viewer;
 use crate::domain::text::{self, now};
 use crate::domain::views::{CommentView, GroupBrief, PersonBrief, PersonView, ThreadView};
@@ -317,13 +317,13 @@ fn timeline_ids(
                     .eq_any(
                         memberships::table
                             .filter(memberships::person_id.eq(me))
-                            .filter(memberships::state.eq(ACCEPTED))
+                            .filter(memberships::state.eq(MembershipState::Accepted))
                             .select(memberships::group_id),
                     )
                     .or(statuses::author_id.eq_any(
                         person_follows::table
                             .filter(person_follows::follower_id.eq(me))
-                            .filter(person_follows::state.eq(ACCEPTED))
+                            .filter(person_follows::state.eq(MembershipState::Accepted))
                             .select(person_follows::followed_id),
                     ))
                     .or(statuses::author_id.eq(me)),
@@ -661,7 +661,7 @@ pub fn profiles(conn: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, Pe
         .collect();
     let followers: HashMap<i64, i64> = person_follows::table
         .filter(person_follows::followed_id.eq_any(&ids))
-        .filter(person_follows::state.eq(ACCEPTED))
+        .filter(person_follows::state.eq(MembershipState::Accepted))
         .group_by(person_follows::followed_id)
         .select((person_follows::followed_id, diesel::dsl::count_star()))
         .load::<(i64, i64)>(conn)?
@@ -669,7 +669,7 @@ pub fn profiles(conn: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, Pe
         .collect();
     let following: HashMap<i64, i64> = person_follows::table
         .filter(person_follows::follower_id.eq_any(&ids))
-        .filter(person_follows::state.eq(ACCEPTED))
+        .filter(person_follows::state.eq(MembershipState::Accepted))
         .group_by(person_follows::follower_id)
         .select((person_follows::follower_id, diesel::dsl::count_star()))
         .load::<(i64, i64)>(conn)?

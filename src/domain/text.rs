@@ -371,7 +371,11 @@ mod tests {
         };
         // Mention-only lines are skipped; the title loses its leading mentions.
         assert_eq!(
-            thread("@design@a.example\n@ada Plain & simple forms\nMore text", None, 200),
+            thread(
+                "@design@a.example\n@ada Plain & simple forms\nMore text",
+                None,
+                200
+            ),
             Ok(("Plain & simple forms".into(), "More text".into()))
         );
         // A first line too long stays whole in the body; the title is cut at a word.

@@ -7,7 +7,9 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::{models::*, schema::*, AnyConnection, MultiBackend};
-use crate::domain::groups::{find_group, is_steward, membership_of, require_steward, ACCEPTED};
+use crate::domain::groups::{
+    find_group, is_steward, membership_of, require_steward, MembershipState,
+};
 use crate::domain::paging::{Cursor, Page, PageRequest};
 use crate::domain::people::Viewer;
 use crate::domain::publish;
@@ -128,13 +130,13 @@ fn list_rows(
                 .eq_any(
                     memberships::table
                         .filter(memberships::person_id.eq(p))
-                        .filter(memberships::state.eq(ACCEPTED))
+                        .filter(memberships::state.eq(MembershipState::Accepted))
                         .select(memberships::group_id),
                 )
                 .or(threads::author_id.eq_any(
                     person_follows::table
                         .filter(person_follows::follower_id.eq(p))
-                        .filter(person_follows::state.eq(ACCEPTED))
+                        .filter(person_follows::state.eq(MembershipState::Accepted))
                         .select(person_follows::followed_id),
                 )),
         ),
@@ -369,7 +371,7 @@ pub(crate) fn require_can_post(
         return Err(Error::forbidden("you are banned from this group"));
     }
     if group.approval_required
-        && membership_of(conn, group.id, person.id)?.as_deref() != Some(ACCEPTED)
+        && membership_of(conn, group.id, person.id)? != Some(MembershipState::Accepted)
         && !is_steward(conn, group.id, person.id)?
     {
         return Err(Error::forbidden(
@@ -635,7 +637,7 @@ pub async fn get(state: &Context, viewer: Option<&Viewer>, id: i64) -> Result<Th
                 comments: build_tree(flat),
                 comments_truncated: truncated,
                 viewer_is_steward: steward,
-                viewer_membership: membership,
+                viewer_membership: membership.map(String::from),
             })
         })
         .await

@@ -214,7 +214,7 @@ async fn join(
     let viewer = ctx.member()?;
     let group = groups::get(&ctx.state, Some(viewer), &name).await?;
     let state = groups::join(&ctx.state, viewer, &group.local_handle()).await?;
-    let notice = if state.state == groups::ACCEPTED {
+    let notice = if state.state == groups::MembershipState::Accepted.as_str() {
         "notice-joined"
     } else if group.local {
         "notice-join-requested"

@@ -69,7 +69,7 @@ async fn follow(
     let viewer = ctx.member()?;
     let person = people::profile(&ctx.state, Some(viewer), &name).await?;
     let state = follows::follow(&ctx.state, viewer, &name).await?;
-    let notice = if state.state == "accepted" {
+    let notice = if state.state == crate::domain::groups::MembershipState::Accepted.as_str() {
         "notice-following"
     } else {
         "notice-follow-requested"
