@@ -26,19 +26,22 @@ pub struct Stopped {
 /// A database URL no other test uses.
 pub fn fresh_database(dir: &tempfile::TempDir) -> String {
     match std::env::var("COMMONPLACE_TEST_DATABASE_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!("cp_test_{}_{}", std::process::id(), rand_suffix());
-            let mut conn = PgConnection::establish(&admin_url)
-                .unwrap_or_else(|e| panic!("cannot reach COMMONPLACE_TEST_DATABASE_URL: {e}"));
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .expect("create test database");
-            let mut url = url::Url::parse(&admin_url).expect("database URL");
-            url.set_path(&name);
-            url.to_string()
-        }
+        Ok(admin_url) if !admin_url.is_empty() => fresh_postgres_database(&admin_url),
         _ => format!("sqlite://{}", dir.path().join("test.db").display()),
     }
+}
+
+/// A new, empty PostgreSQL database `cp_test_…` on the server of `admin_url`; returns its URL.
+pub fn fresh_postgres_database(admin_url: &str) -> String {
+    let name = format!("cp_test_{}_{}", std::process::id(), rand_suffix());
+    let mut conn = PgConnection::establish(admin_url)
+        .unwrap_or_else(|e| panic!("cannot reach the PostgreSQL server {admin_url}: {e}"));
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .expect("create test database");
+    let mut url = url::Url::parse(admin_url).expect("database URL");
+    url.set_path(&name);
+    url.to_string()
 }
 
 fn rand_suffix() -> String {
