@@ -13,9 +13,10 @@
 //! the server runs on PostgreSQL instead (a database `cp_bench_federation` is dropped and
 //! recreated there).
 
+mod common;
+
 use std::{
     collections::{HashMap, HashSet},
-    process::{Child, Command, Stdio},
     sync::{
         atomic::{AtomicUsize, Ordering},
         Arc, Mutex,
@@ -42,26 +43,7 @@ use rsa::{
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-fn env_num(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn rss_mib(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .unwrap_or(0.0)
-        / 1024.0
-}
+use common::{env_num, rss_mib, start_server};
 
 /// Samples the peak resident memory of `pid` until the returned flag is set.
 fn sample_peak(
@@ -165,15 +147,6 @@ async fn start_receiver(public_key: String, received: Arc<Received>) -> u16 {
     port
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// A signer for one remote actor (an in-memory person with the shared key).
 async fn signer(id: &str, public: &str, private: &str) -> Data<()> {
     let t = chrono::Utc::now().naive_utc();
@@ -233,10 +206,10 @@ async fn api(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     commonplace::federation::client::install_tls();
-    let actors = env_num("BENCH_ACTORS", 200);
-    let activities = env_num("BENCH_ACTIVITIES", 10_000);
-    let instances = env_num("BENCH_INSTANCES", 1000);
-    let concurrency = env_num("BENCH_CONCURRENCY", 16);
+    let actors = env_num("BENCH_ACTORS", 200_usize);
+    let activities = env_num("BENCH_ACTIVITIES", 10_000_usize);
+    let instances = env_num("BENCH_INSTANCES", 1000_usize);
+    let concurrency = env_num("BENCH_CONCURRENCY", 16_usize);
     println!(
         "{} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
@@ -257,45 +230,18 @@ async fn main() -> anyhow::Result<()> {
         l.local_addr()?.port()
     };
     let domain = format!("bench.localhost:{sport}");
-    let db_url = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(admin) if !admin.is_empty() => {
-            use diesel::{Connection, RunQueryDsl};
-            let mut conn = diesel::PgConnection::establish(&admin)?;
-            diesel::sql_query("DROP DATABASE IF EXISTS cp_bench_federation").execute(&mut conn)?;
-            diesel::sql_query("CREATE DATABASE cp_bench_federation").execute(&mut conn)?;
-            let mut url = url::Url::parse(&admin)?;
-            url.set_path("cp_bench_federation");
-            url.to_string()
-        }
-        _ => format!("sqlite://{}", dir.join("bench.db").display()),
-    };
+    let db_url = common::fresh_database("cp_bench_federation", &dir.join("bench.db"))?;
     println!("database: {}", commonplace::db::Backend::of(&db_url).name());
-    let child = Command::new(env!("CARGO_BIN_EXE_commonplace"))
-        .env("COMMONPLACE_DATABASE_URL", &db_url)
-        .env("COMMONPLACE_DOMAIN", &domain)
-        .env("COMMONPLACE_BIND", format!("127.0.0.1:{sport}"))
-        .env("COMMONPLACE_LIMITS__AUTH_ATTEMPTS_PER_MINUTE", "100000")
-        // Every simulated instance comes from 127.0.0.1: no per-address cap in the way.
-        .env("COMMONPLACE_LIMITS__CONNECTIONS_PER_ADDRESS", "1000000")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let pid = child.id();
-    let _server = Server(child);
-    let base = format!("http://127.0.0.1:{sport}");
+    let server = start_server(
+        &db_url,
+        &domain,
+        sport,
+        "error",
+        &[("COMMONPLACE_LIMITS__AUTH_ATTEMPTS_PER_MINUTE", "100000")],
+    )
+    .await?;
+    let (pid, base) = (server.pid, server.base.clone());
     let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client
-            .get(format!("{base}/api/v1/site"))
-            .send()
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let reg = api(
         &client,
         &base,

@@ -1,14 +1,17 @@
-//! Load benchmark: seeds an instance with many groups, threads and comments, starts the release
+//! Load benchmark: seeds an instance with many groups, threads and comments (each with its status
+//! id, as the domain writes them, so Mastodon timelines serve them too), starts the release
 //! server as a child process on that database, and measures requests per second, p50/p99 latency
-//! and the server's resident memory.
+//! and the server's resident memory. What it shares with the federation benchmark (settings,
+//! database, the server process) is in `common/`.
 //!
 //! `cargo bench --bench load` (SQLite); with `BENCH_DATABASE_URL=postgres://…/postgres` the
 //! PostgreSQL leg (a database `cp_bench` is dropped and recreated there). Sizes and duration:
 //! `BENCH_GROUPS`, `BENCH_THREADS`, `BENCH_COMMENTS`, `BENCH_SECONDS`, and `BENCH_CONCURRENCY`
 //! (a comma-separated list of client counts, default `1,4,16`).
 
+mod common;
+
 use std::{
-    process::{Child, Command, Stdio},
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -21,12 +24,7 @@ use commonplace::{
 };
 use diesel::prelude::*;
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use common::{env_num, rss_kib, start_server};
 
 #[derive(Insertable)]
 #[diesel(table_name = persons)]
@@ -90,6 +88,68 @@ struct SeedComment {
     body_html: String,
     depth: i32,
     created_at: chrono::NaiveDateTime,
+}
+
+/// The status id of a thread or comment, as the domain gives each when it is stored (one id for
+/// both, in the order they were written): what the Mastodon API pages by.
+#[derive(Insertable)]
+#[diesel(table_name = statuses)]
+struct SeedStatus {
+    thread_id: Option<i64>,
+    comment_id: Option<i64>,
+    group_id: i64,
+    author_id: i64,
+    created_at: chrono::NaiveDateTime,
+}
+
+impl SeedStatus {
+    fn of_thread(t: &SeedThread) -> SeedStatus {
+        SeedStatus {
+            thread_id: Some(t.id),
+            comment_id: None,
+            group_id: t.group_id,
+            author_id: t.author_id,
+            created_at: t.created_at,
+        }
+    }
+
+    fn of_comment(c: &SeedComment, group_id: i64) -> SeedStatus {
+        SeedStatus {
+            thread_id: None,
+            comment_id: Some(c.id),
+            group_id,
+            author_id: c.author_id,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// Each thread's status, then its comments', in the order they were written (a thread's
+/// comments all come before the next thread).
+fn statuses_of(threads: &[SeedThread], comments: &[SeedComment]) -> Vec<SeedStatus> {
+    let mut rows = Vec::with_capacity(threads.len() + comments.len());
+    let mut comments = comments.iter().peekable();
+    for t in threads {
+        rows.push(SeedStatus::of_thread(t));
+        while let Some(c) = comments.next_if(|c| c.thread_id == t.id) {
+            rows.push(SeedStatus::of_comment(c, t.group_id));
+        }
+    }
+    assert!(comments.next().is_none(), "comments in thread order");
+    rows.sort_by_key(|r| r.created_at);
+    rows
+}
+
+fn insert_statuses(
+    c: &mut commonplace::db::AnyConnection,
+    rows: &[SeedStatus],
+) -> commonplace::error::Result<()> {
+    for chunk in rows.chunks(2000) {
+        commonplace::per_backend!(c, |c| diesel::insert_into(statuses::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 struct Sizes {
@@ -220,6 +280,7 @@ async fn seed(state: &AppState, sizes: &Sizes) -> anyhow::Result<()> {
                         .values(chunk)
                         .execute(c))?;
                 }
+                insert_statuses(c, &statuses_of(&threads, &comments))?;
                 Ok(())
             })
             .await?;
@@ -325,6 +386,7 @@ async fn seed_big_thread(state: &AppState, sizes: &Sizes) -> anyhow::Result<i64>
             commonplace::per_backend!(c, |c| diesel::insert_into(comments::table)
                 .values(&comments)
                 .execute(c))?;
+            insert_statuses(c, &statuses_of(std::slice::from_ref(&thread), &comments))?;
             if postgres {
                 sync_id_sequences(c, &["threads", "comments"])?;
             }
@@ -334,28 +396,8 @@ async fn seed_big_thread(state: &AppState, sizes: &Sizes) -> anyhow::Result<i64>
     Ok(thread_id)
 }
 
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 /// Makes the n-th request's path from a pseudo-random number.
 type PathOf = Arc<dyn Fn(u64) -> String + Send + Sync>;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 struct Outcome {
     requests: usize,
@@ -434,35 +476,19 @@ async fn load(base: &str, pid: u32, seconds: u64, concurrency: u64, path_of: Pat
 async fn main() -> anyhow::Result<()> {
     commonplace::federation::client::install_tls();
     let sizes = Sizes {
-        groups: env_num("BENCH_GROUPS", 1000) as i64,
-        threads: env_num("BENCH_THREADS", 100_000) as i64,
-        comments: env_num("BENCH_COMMENTS", 1_000_000) as i64,
+        groups: env_num("BENCH_GROUPS", 1000_i64),
+        threads: env_num("BENCH_THREADS", 100_000_i64),
+        comments: env_num("BENCH_COMMENTS", 1_000_000_i64),
     };
-    let seconds = env_num("BENCH_SECONDS", 20);
+    let seconds = env_num("BENCH_SECONDS", 20_u64);
     let levels: Vec<u64> = std::env::var("BENCH_CONCURRENCY")
         .unwrap_or_else(|_| "1,4,16".into())
         .split(',')
         .filter_map(|v| v.trim().parse().ok())
         .collect();
-    let port = env_num("BENCH_PORT", 18_080);
+    let port = env_num("BENCH_PORT", 18_080_u16);
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench");
-    std::fs::create_dir_all(&dir)?;
-    let database_url = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(admin) if !admin.is_empty() => {
-            let mut conn = PgConnection::establish(&admin)?;
-            diesel::sql_query("DROP DATABASE IF EXISTS cp_bench").execute(&mut conn)?;
-            diesel::sql_query("CREATE DATABASE cp_bench").execute(&mut conn)?;
-            let mut url = url::Url::parse(&admin)?;
-            url.set_path("cp_bench");
-            url.to_string()
-        }
-        _ => {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(dir.join(format!("bench.db{suffix}")));
-            }
-            format!("sqlite://{}", dir.join("bench.db").display())
-        }
-    };
+    let database_url = common::fresh_database("cp_bench", &dir.join("bench.db"))?;
     let domain = format!("localhost:{port}");
     let config = Config {
         domain: domain.clone(),
@@ -477,39 +503,27 @@ async fn main() -> anyhow::Result<()> {
     let state = AppState::new(config).await?;
     seed(&state, &sizes).await?;
     let big_thread = seed_big_thread(&state, &sizes).await?;
+    // Every thread and comment has its status, as the domain writes them: Mastodon timelines
+    // serve this data too.
+    let (stored, written): (i64, i64) = state
+        .db
+        .read(|c| {
+            let stored = statuses::table.count().get_result(c)?;
+            let threads: i64 = threads::table.count().get_result(c)?;
+            let comments: i64 = comments::table.count().get_result(c)?;
+            Ok((stored, threads + comments))
+        })
+        .await?;
+    anyhow::ensure!(
+        stored == written,
+        "{stored} statuses for {written} threads and comments"
+    );
+    let statuses_n = stored as u64;
     drop(state);
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_commonplace"))
-        .env("COMMONPLACE_DATABASE_URL", &database_url)
-        .env("COMMONPLACE_DOMAIN", &domain)
-        .env("COMMONPLACE_BIND", format!("127.0.0.1:{port}"))
-        // Every simulated client comes from 127.0.0.1: no per-address cap in the way.
-        .env("COMMONPLACE_LIMITS__CONNECTIONS_PER_ADDRESS", "1000000")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let pid = child.id();
-    let base = format!("http://127.0.0.1:{port}");
+    let server = start_server(&database_url, &domain, port, "warn", &[]).await?;
+    let (pid, base) = (server.pid, server.base.clone());
     let probe = reqwest::Client::new();
-    let mut up = false;
-    for _ in 0..100 {
-        if probe
-            .get(format!("{base}/api/v1/site"))
-            .send()
-            .await
-            .is_ok()
-        {
-            up = true;
-            break;
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            anyhow::bail!("server exited: {status}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let _server = Server(child);
-    anyhow::ensure!(up, "server did not start");
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle = rss_kib(pid);
     println!("idle resident memory: {:.1} MiB", idle as f64 / 1024.0);
@@ -538,6 +552,18 @@ async fn main() -> anyhow::Result<()> {
         thread_html as f64 / 1024.0
     );
 
+    // The seeded statuses serve Mastodon clients: the public timeline has them.
+    let timeline: serde_json::Value = probe
+        .get(format!("{base}/api/v1/timelines/public"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    anyhow::ensure!(
+        timeline.as_array().is_some_and(|a| !a.is_empty()),
+        "the public timeline is empty: {timeline}"
+    );
+
     let cases: Vec<(&str, PathOf)> = vec![
         (
             "GET /g/{name} (HTML page)",
@@ -558,6 +584,10 @@ async fn main() -> anyhow::Result<()> {
         (
             "GET /api/v1/threads/{id}",
             Arc::new(move |n| format!("/api/v1/threads/{}", n % threads_n + 1)),
+        ),
+        (
+            "GET /api/v1/timelines/public?max_id={id} (Mastodon API)",
+            Arc::new(move |n| format!("/api/v1/timelines/public?max_id={}", n % statuses_n + 1)),
         ),
     ];
     println!("\n| backend | endpoint | concurrency | requests | errors | req/s | p50 ms | p99 ms | peak RSS MiB |");

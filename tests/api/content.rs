@@ -641,10 +641,10 @@ async fn posting_is_limited_per_member() {
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // Through the Mastodon API too: the limit is the member's, whatever the door.
-    let app_token = crate::mastodon::sign_in(&app, "alice", "read write")
+    let app_token = crate::helpers::mastodon::sign_in(&app, "alice", "read write")
         .await
         .token;
-    let toot = crate::mastodon::post_form(
+    let toot = crate::helpers::mastodon::post_form(
         &app,
         "/api/v1/statuses",
         Some(&app_token),

@@ -3,19 +3,11 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::helpers::federation::fixture;
 use crate::helpers::{spawn_app, TestApp};
 
 const AP: &str = "application/activity+json";
 const LD: &str = "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
-
-fn fixture(path: &str) -> Value {
-    let text = std::fs::read_to_string(format!(
-        "{}/tests/fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
 
 async fn fetch(app: &TestApp, path: &str, accept: &str) -> (StatusCode, String, String) {
     let res = app

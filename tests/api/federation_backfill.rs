@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, resolve_and_join, spawn_named, TestApp};
+use crate::helpers::federation::resolve_and_join;
+use crate::helpers::{eventually, spawn_named, TestApp};
 
 async fn remote_group(app: &TestApp, handle: &str) -> Value {
     let (status, g) = app.get(&format!("/api/v1/groups/{handle}"), None).await;

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{eventually, resolve_and_join, spawn_named, TestApp};
+use crate::helpers::federation::resolve_and_join;
+use crate::helpers::{eventually, spawn_named, TestApp};
 
 async fn delivery_rows(app: &TestApp) -> Vec<(i64, i32, bool, Option<String>)> {
     app.server

@@ -3,7 +3,8 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, resolve_and_join, spawn_named, TestApp};
+use crate::helpers::federation::{at, resolve_and_join};
+use crate::helpers::{eventually, spawn_named, TestApp};
 
 async fn threads_of(app: &TestApp, group: &str) -> Vec<Value> {
     let (status, page) = app
@@ -812,8 +813,7 @@ async fn instances_on_plain_localhost_ports_federate() {
     .await;
 
     // Bob's server may not speak for objects on alice's: same host name, other port.
-    let at = |app: &TestApp, path: &str| format!("http://{}{path}", app.server.state.config.domain);
-    let as_bob = crate::federation_security::signer(&two, &at(&two, "/u/bob")).await;
+    let as_bob = crate::helpers::federation::signer(&two, &at(&two, "/u/bob")).await;
     let forged = json!({
         "id": at(&two, "/activities/create/forged"), "type": "Create", "actor": at(&two, "/u/bob"),
         "object": {
@@ -823,7 +823,7 @@ async fn instances_on_plain_localhost_ports_federate() {
         }
     });
     let (status, _) =
-        crate::federation_security::post_signed(&as_bob, &one, &forged, None, |_| {}).await;
+        crate::helpers::federation::post_signed(&as_bob, &one, &forged, None, |_| {}).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(threads_of(&one, "design").await.len(), 1);
 }

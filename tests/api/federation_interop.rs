@@ -9,12 +9,8 @@ use commonplace::federation::actors::DbActor;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::federation_security::{post_signed, signer};
-use crate::helpers::{eventually, remote_server, resolve_and_join, spawn_named, Seen, TestApp};
-
-fn at(app: &TestApp, path: &str) -> String {
-    format!("http://{}{path}", app.server.state.config.domain)
-}
+use crate::helpers::federation::{at, post_signed, remote_server, resolve_and_join, signer, Seen};
+use crate::helpers::{eventually, spawn_named, TestApp};
 
 /// A Lemmy fixture with its hosts moved to test origins: `ds9` (the sender's) to `from`,
 /// `enterprise` (the community's) to `to`.

@@ -4,21 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::federation_security::{post_signed, signer};
-use crate::helpers::{eventually, resolve_and_join, spawn_named, TestApp};
-
-fn fixture(path: &str) -> Value {
-    let text = std::fs::read_to_string(format!(
-        "{}/tests/fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-fn at(app: &TestApp, path: &str) -> String {
-    format!("http://{}{path}", app.server.state.config.domain)
-}
+use crate::helpers::federation::{at, fixture, post_signed, resolve_and_join, signer};
+use crate::helpers::{eventually, spawn_named, TestApp};
 
 /// The captured `Create(Note)` as if `toot` (on `from`) wrote it: ids moved to `from`, the rest kept.
 fn toot(

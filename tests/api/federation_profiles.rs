@@ -4,7 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{eventually, resolve_and_join, spawn_named, TestApp};
+use crate::helpers::federation::resolve_and_join;
+use crate::helpers::{eventually, spawn_named, TestApp};
 
 /// The "N agencies" figure on a group's page.
 async fn agencies_on_page(app: &TestApp, group: &str) -> String {
@@ -78,7 +79,7 @@ async fn a_remote_members_agency_counts_on_the_group_page_and_follows_their_upda
 
 #[tokio::test]
 async fn an_update_of_someone_elses_profile_is_refused() {
-    use crate::federation_security::{post_signed, signer};
+    use crate::helpers::federation::{post_signed, signer};
     let alpha = spawn_named("alpha").await;
     let beta = spawn_named("beta").await;
     let alice = alpha.register("alice").await;

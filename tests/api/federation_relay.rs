@@ -5,12 +5,8 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::federation_security::{post_signed, signer};
-use crate::helpers::{eventually, resolve_and_join, spawn_named, TestApp};
-
-fn at(app: &TestApp, path: &str) -> String {
-    format!("http://{}{path}", app.server.state.config.domain)
-}
+use crate::helpers::federation::{at, post_signed, resolve_and_join, signer};
+use crate::helpers::{eventually, spawn_named, TestApp};
 
 /// Our own activities of one kind, as stored for delivery.
 async fn sent(app: &TestApp, kind: &'static str) -> Vec<Value> {

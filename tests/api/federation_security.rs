@@ -1,71 +1,11 @@
 //! Hostile input at the inbox: unsigned, forged, stale, spoofed, oversize and malformed
 //! activities are refused and leave nothing behind.
 
-use activitypub_federation::config::{Data, FederationConfig};
-use commonplace::domain::remote::{actor_by_ap_id, ActorRow};
-use commonplace::federation::actors::DbActor;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_named, TestApp};
-
-/// Signs requests as `actor` (a local person or group of `app`), as that instance would.
-pub async fn signer(app: &TestApp, actor_ap_id: &str) -> Data<()> {
-    let actor = match actor_by_ap_id(&app.server.state, actor_ap_id)
-        .await
-        .unwrap()
-        .unwrap()
-    {
-        ActorRow::Person(p) => DbActor::from_person(p).unwrap(),
-        ActorRow::Group(g) => DbActor::from_group(g).unwrap(),
-    };
-    FederationConfig::builder()
-        .domain(app.server.state.config.domain.clone())
-        .app_data(())
-        .signed_fetch_actor(&actor)
-        .debug(true)
-        .build()
-        .await
-        .unwrap()
-        .to_request_data()
-}
-
-/// A client that reaches `target` under its host name.
-fn client_for(target: &TestApp) -> reqwest::Client {
-    let domain = &target.server.state.config.domain;
-    let host = domain.split(':').next().unwrap();
-    reqwest::Client::builder()
-        .resolve(host, target.server.addr)
-        .build()
-        .unwrap()
-}
-
-fn inbox(target: &TestApp) -> String {
-    format!("http://{}/inbox", target.server.state.config.domain)
-}
-
-/// Signs `body` and lets `tamper` change the request before it is sent.
-pub async fn post_signed(
-    from: &Data<()>,
-    to: &TestApp,
-    body: &Value,
-    date: Option<String>,
-    tamper: impl FnOnce(&mut reqwest::Request),
-) -> (StatusCode, Value) {
-    let client = client_for(to);
-    let bytes = serde_json::to_vec(body).unwrap();
-    let signing_client = reqwest_middleware::ClientWithMiddleware::from(client.clone());
-    let mut builder = signing_client
-        .post(inbox(to))
-        .header("content-type", "application/activity+json");
-    builder = builder.header("date", date.unwrap_or_else(httpdate_now));
-    let mut request = from.sign_request(builder, bytes.into()).await.unwrap();
-    tamper(&mut request);
-    let res = client.execute(request).await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
+use crate::helpers::federation::{at, client_for, httpdate_now, inbox, post_signed, signer};
+use crate::helpers::spawn_named;
 
 fn page(id: &str, author: &str, group: &str) -> Value {
     json!({
@@ -84,22 +24,21 @@ async fn forged_and_spoofed_activities_are_refused_and_store_nothing() {
     alpha.group(&alice, "design").await;
     gamma.register("carol").await;
     gamma.register("dave").await;
-    let g = |app: &TestApp, path: &str| format!("http://{}{path}", app.server.state.config.domain);
     let (group, carol, dave) = (
-        g(&alpha, "/g/design"),
-        g(&gamma, "/u/carol"),
-        g(&gamma, "/u/dave"),
+        at(&alpha, "/g/design"),
+        at(&gamma, "/u/carol"),
+        at(&gamma, "/u/dave"),
     );
     let as_carol = signer(&gamma, &carol).await;
 
     // Baseline: a correctly signed Follow is taken.
-    let follow = json!({"id": g(&gamma, "/activities/follow/1"), "type": "Follow", "actor": carol, "object": group});
+    let follow = json!({"id": at(&gamma, "/activities/follow/1"), "type": "Follow", "actor": carol, "object": group});
     let (status, body) = post_signed(&as_carol, &alpha, &follow, None, |_| {}).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let before = alpha.fingerprint().await;
 
-    let create = |id: &str, object: Value| json!({"id": g(&gamma, id), "type": "Create", "actor": carol, "object": object, "to": [group]});
-    let good_page = page(&g(&gamma, "/t/77"), &carol, &group);
+    let create = |id: &str, object: Value| json!({"id": at(&gamma, id), "type": "Create", "actor": carol, "object": object, "to": [group]});
+    let good_page = page(&at(&gamma, "/t/77"), &carol, &group);
 
     // Unsigned.
     let res = client_for(&alpha)
@@ -137,7 +76,7 @@ async fn forged_and_spoofed_activities_are_refused_and_store_nothing() {
             *r.body_mut() = Some(
                 create(
                     "/activities/create/3",
-                    page(&g(&gamma, "/t/78"), &carol, &group),
+                    page(&at(&gamma, "/t/78"), &carol, &group),
                 )
                 .to_string()
                 .into(),
@@ -165,7 +104,7 @@ async fn forged_and_spoofed_activities_are_refused_and_store_nothing() {
         &alpha,
         &create(
             "/activities/create/5",
-            page(&g(&beta, "/t/1"), &carol, &group),
+            page(&at(&beta, "/t/1"), &carol, &group),
         ),
         None,
         |_| {},
@@ -178,7 +117,7 @@ async fn forged_and_spoofed_activities_are_refused_and_store_nothing() {
         &alpha,
         &create(
             "/activities/create/6",
-            page(&g(&gamma, "/t/79"), &dave, &group),
+            page(&at(&gamma, "/t/79"), &dave, &group),
         ),
         None,
         |_| {},
@@ -186,14 +125,14 @@ async fn forged_and_spoofed_activities_are_refused_and_store_nothing() {
     .await;
     assert!(refused(status), "{status}");
     // An activity whose id is on another host than its actor.
-    let foreign = json!({"id": g(&beta, "/activities/create/7"), "type": "Create", "actor": carol, "object": good_page, "to": [group]});
+    let foreign = json!({"id": at(&beta, "/activities/create/7"), "type": "Create", "actor": carol, "object": good_page, "to": [group]});
     let (status, _) = post_signed(&as_carol, &alpha, &foreign, None, |_| {}).await;
     assert!(refused(status), "{status}");
     // Malformed JSON, signed.
     let (status, _) = post_signed(&as_carol, &alpha, &json!("not an activity"), None, |_| {}).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     // Too large.
-    let huge = json!({"id": g(&gamma, "/activities/create/8"), "type": "Create", "actor": carol, "padding": "x".repeat(2 * 1024 * 1024)});
+    let huge = json!({"id": at(&gamma, "/activities/create/8"), "type": "Create", "actor": carol, "padding": "x".repeat(2 * 1024 * 1024)});
     let (status, _) = post_signed(&as_carol, &alpha, &huge, None, |_| {}).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(
@@ -213,7 +152,7 @@ async fn forged_and_spoofed_activities_are_refused_and_store_nothing() {
     .await;
     assert_eq!(status, StatusCode::OK);
     let as_dave = signer(&gamma, &dave).await;
-    let delete = json!({"id": g(&gamma, "/activities/delete/1"), "type": "Delete", "actor": dave, "object": g(&gamma, "/t/77")});
+    let delete = json!({"id": at(&gamma, "/activities/delete/1"), "type": "Delete", "actor": dave, "object": at(&gamma, "/t/77")});
     let (status, _) = post_signed(&as_dave, &alpha, &delete, None, |_| {}).await;
     assert!(refused(status), "{status}");
     let (_, threads) = alpha.get("/api/v1/groups/design/threads", None).await;
@@ -235,12 +174,12 @@ async fn forged_and_spoofed_activities_are_refused_and_store_nothing() {
     // An Announce from a group gamma does not follow.
     let bob = beta.register("bob").await;
     beta.group(&bob, "other").await;
-    let as_other = signer(&beta, &g(&beta, "/g/other")).await;
+    let as_other = signer(&beta, &at(&beta, "/g/other")).await;
     let inner = create(
         "/activities/create/10",
-        page(&g(&gamma, "/t/80"), &carol, &g(&beta, "/g/other")),
+        page(&at(&gamma, "/t/80"), &carol, &at(&beta, "/g/other")),
     );
-    let announce = json!({"id": g(&beta, "/activities/announce/1"), "type": "Announce", "actor": g(&beta, "/g/other"), "object": inner});
+    let announce = json!({"id": at(&beta, "/activities/announce/1"), "type": "Announce", "actor": at(&beta, "/g/other"), "object": inner});
     let gamma_before = gamma.fingerprint().await;
     let (status, body) = post_signed(&as_other, &gamma, &announce, None, |_| {}).await;
     assert!(refused(status), "{status} {body}");
@@ -257,12 +196,6 @@ fn refused(status: StatusCode) -> bool {
     status == StatusCode::BAD_REQUEST || status == StatusCode::FORBIDDEN
 }
 
-fn httpdate_now() -> String {
-    chrono::Utc::now()
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string()
-}
-
 #[tokio::test]
 async fn a_remote_account_deleting_itself_leaves_tombstones_and_true_counts() {
     let alpha = spawn_named("alpha").await;
@@ -271,7 +204,6 @@ async fn a_remote_account_deleting_itself_leaves_tombstones_and_true_counts() {
     alpha.group(&alice, "design").await;
     let own = alpha.thread(&alice, "design", "Alice's").await;
     gamma.register("carol").await;
-    let at = |app: &TestApp, path: &str| format!("http://{}{path}", app.server.state.config.domain);
     let (group, carol) = (at(&alpha, "/g/design"), at(&gamma, "/u/carol"));
     let as_carol = signer(&gamma, &carol).await;
     let page_id = at(&gamma, "/t/5");

@@ -12,11 +12,8 @@ use rsa::{
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{eventually, remote_server, spawn_named, Seen, TestApp};
-
-fn at(app: &TestApp, path: &str) -> String {
-    format!("http://{}{path}", app.server.state.config.domain)
-}
+use crate::helpers::federation::{at, remote_server, Seen};
+use crate::helpers::{eventually, spawn_named, TestApp};
 
 async fn private_key(app: &TestApp, actor: &str) -> RsaPrivateKey {
     let Some(ActorRow::Person(p)) = actor_by_ap_id(&app.server.state, actor).await.unwrap() else {

@@ -3,8 +3,8 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::federation_security::{post_signed, signer};
-use crate::helpers::{eventually, resolve_and_join, spawn_app, spawn_named, TestApp};
+use crate::helpers::federation::{at, post_signed, resolve_and_join, signer};
+use crate::helpers::{eventually, spawn_app, spawn_named, TestApp};
 
 async fn feed_titles(app: &TestApp, token: &str) -> Vec<String> {
     let (status, feed) = app.get("/api/v1/feed", Some(token)).await;
@@ -165,7 +165,6 @@ async fn following_someone_elsewhere_waits_for_their_server() {
         body["state"] == "pending" || body["state"] == "accepted",
         "{body}"
     );
-    let at = |app: &TestApp, path: &str| format!("http://{}{path}", app.server.state.config.domain);
     let as_alice = signer(&alpha, &at(&alpha, "/u/alice")).await;
     let reject = json!({
         "id": at(&alpha, "/activities/reject/1"), "type": "Reject", "actor": at(&alpha, "/u/alice"),

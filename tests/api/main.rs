@@ -23,6 +23,7 @@ mod mastodon;
 mod mastodon_content;
 mod mastodon_entities;
 mod proxy;
+mod schema;
 mod scopes;
 mod site;
 mod visibility;

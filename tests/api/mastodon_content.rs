@@ -4,8 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::helpers::mastodon::{get, links, path_of, post_form, send, sign_in};
 use crate::helpers::{spawn_app, TestApp};
-use crate::mastodon::{get, links, path_of, post_form, send, sign_in};
 
 fn ids(body: &Value) -> Vec<String> {
     body.as_array()

@@ -4,8 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::helpers::mastodon::{get, post_form, send, sign_in};
 use crate::helpers::spawn_app;
-use crate::mastodon::{get, post_form, send, sign_in};
 
 #[derive(Clone, Copy, Debug)]
 enum T {

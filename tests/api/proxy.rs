@@ -4,32 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use activitypub_federation::config::{Data, FederationConfig};
-use commonplace::domain::remote::{actor_by_ap_id, ActorRow};
-use commonplace::federation::actors::DbActor;
-
-use crate::federation_security::post_signed;
+use crate::helpers::federation::{at, post_signed, signer_with_host_and_date as signer};
 use crate::helpers::{spawn_named, spawn_with, TestApp};
-
-/// Signs as `actor` the way Mastodon does: `Host` and `Date` are covered by the signature.
-async fn signer(app: &TestApp, actor_ap_id: &str) -> Data<()> {
-    let Some(ActorRow::Person(p)) = actor_by_ap_id(&app.server.state, actor_ap_id)
-        .await
-        .expect("read")
-    else {
-        panic!("no such person");
-    };
-    FederationConfig::builder()
-        .domain(app.server.state.config.domain.clone())
-        .app_data(())
-        .signed_fetch_actor(&DbActor::from_person(p).expect("actor"))
-        .http_signature_compat(true)
-        .debug(true)
-        .build()
-        .await
-        .expect("config")
-        .to_request_data()
-}
 
 #[tokio::test]
 async fn a_signed_delivery_whose_host_a_proxy_rewrote_is_accepted() {
@@ -38,12 +14,11 @@ async fn a_signed_delivery_whose_host_a_proxy_rewrote_is_accepted() {
     let alice = alpha.register("alice").await;
     alpha.group(&alice, "design").await;
     gamma.register("carol").await;
-    let g = |app: &TestApp, path: &str| format!("http://{}{path}", app.server.state.config.domain);
-    let carol = g(&gamma, "/u/carol");
+    let carol = at(&gamma, "/u/carol");
     let as_carol = signer(&gamma, &carol).await;
     let follow = json!({
-        "id": g(&gamma, "/activities/follow/1"), "type": "Follow",
-        "actor": carol, "object": g(&alpha, "/g/design"),
+        "id": at(&gamma, "/activities/follow/1"), "type": "Follow",
+        "actor": carol, "object": at(&alpha, "/g/design"),
     });
     // What nginx's plain `proxy_pass http://127.0.0.1:PORT` passes on as `Host`.
     let upstream = alpha.server.addr.to_string();
@@ -58,8 +33,8 @@ async fn a_signed_delivery_whose_host_a_proxy_rewrote_is_accepted() {
 
     // A signature over another server's name still fails here, whatever the Host says.
     let other = json!({
-        "id": g(&gamma, "/activities/follow/2"), "type": "Follow",
-        "actor": carol, "object": g(&alpha, "/g/design"),
+        "id": at(&gamma, "/activities/follow/2"), "type": "Follow",
+        "actor": carol, "object": at(&alpha, "/g/design"),
     });
     let (status, _) = post_signed(&as_carol, &gamma, &other, None, |r| {
         let alpha_inbox = format!("http://{}/inbox", alpha.server.addr);

@@ -5,8 +5,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::helpers::mastodon::{send, sign_in};
 use crate::helpers::{spawn_app, TestApp};
-use crate::mastodon::{send, sign_in};
 
 /// Every route of the JSON API with its method, placeholders filled with real ids.
 async fn json_api_routes(app: &TestApp, thread: i64, comment: i64) -> Vec<(Method, String)> {

@@ -5,8 +5,9 @@
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{resolve_and_join, spawn_app, spawn_named, TestApp};
-use crate::mastodon::{get as mget, send, sign_in};
+use crate::helpers::federation::resolve_and_join;
+use crate::helpers::mastodon::{get as mget, send, sign_in};
+use crate::helpers::{spawn_app, spawn_named, TestApp};
 
 /// The Mastodon status id of a comment, read from its author's statuses.
 async fn status_of_comment(app: &TestApp, token: &str, body: &str) -> String {

@@ -2,150 +2,11 @@
 //! cookies, forms posted with the token read from the page, redirects looked at one by one.
 //! What a form changed is checked through the JSON API, the other door onto the same domain.
 
-use std::collections::BTreeMap;
-
 use reqwest::{header, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{spawn_app, TestApp};
-
-/// A browser without script: keeps its cookies and the last form token it saw.
-struct Browser {
-    base: String,
-    client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-    csrf: Option<String>,
-    lang: Option<&'static str>,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: header::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-
-    fn set_cookies(&self) -> Vec<&str> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect()
-    }
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        Browser {
-            base: app.base.clone(),
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookies: BTreeMap::new(),
-            csrf: None,
-            lang: None,
-        }
-    }
-
-    /// A browser already signed in with a session token.
-    fn signed_in(app: &TestApp, token: &str) -> Browser {
-        let mut b = Browser::new(app);
-        b.cookies.insert("cp_session".into(), token.into());
-        b
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Answer {
-        let mut req = req
-            .header(header::ACCEPT, "text/html")
-            .header(header::COOKIE, self.cookie_header());
-        if let Some(l) = self.lang {
-            req = req.header(header::ACCEPT_LANGUAGE, l);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        for c in headers.get_all(header::SET_COOKIE) {
-            let c = c.to_str().unwrap();
-            let pair = c.split(';').next().unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            if v.is_empty() || c.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), v.to_string());
-            }
-        }
-        let body = res.text().await.unwrap();
-        if let Some(token) = body
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-        {
-            self.csrf = Some(token.to_string());
-        }
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Answer {
-        let req = self.client.get(format!("{}{path}", self.base));
-        self.send(req).await
-    }
-
-    /// Posts a form with the token of the last page, as the page's form would.
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let mut form: Vec<(String, String)> = fields
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-            .collect();
-        if let Some(t) = &self.csrf {
-            form.push(("_csrf".into(), t.clone()));
-        }
-        let req = self.client.post(format!("{}{path}", self.base)).form(&form);
-        self.send(req).await
-    }
-
-    /// Posts a body as typed (already form-encoded), with the token of the last page.
-    async fn post_raw(&mut self, path: &str, body: &str) -> Answer {
-        let csrf = self.csrf.clone().unwrap_or_default();
-        let req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(format!("{body}&_csrf={}", urlencoding(&csrf)));
-        self.send(req).await
-    }
-
-    /// A form posted after opening the page it is on; follows the redirect that answers it.
-    async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Answer {
-        let shown = self.get(page).await;
-        assert_eq!(shown.status, StatusCode::OK, "{page}: {}", shown.body);
-        let answer = self.post(action, fields).await;
-        if answer.status == StatusCode::SEE_OTHER {
-            let to = answer.location().to_string();
-            return self.get(&to).await;
-        }
-        answer
-    }
-}
+use crate::helpers::spawn_app;
+use crate::helpers::web::{urlencoding, Browser};
 
 #[tokio::test]
 async fn every_public_page_renders_with_security_headers() {
@@ -403,10 +264,6 @@ async fn a_visitor_registers_joins_posts_replies_and_votes() {
         );
         assert_eq!(lands.origin(), here.origin(), "{next:?} went to {to:?}");
     }
-}
-
-fn urlencoding(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[tokio::test]
@@ -974,7 +831,7 @@ async fn members_edit_delete_report_follow_and_look_after_their_account() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // An app signed in through the Mastodon API is listed, and revoking it ends its token.
-    let tusky = crate::mastodon::sign_in(&app, "alice", "read write").await;
+    let tusky = crate::helpers::mastodon::sign_in(&app, "alice", "read write").await;
     let settings = a.get("/settings").await;
     assert!(settings.body.contains(">Test app</a>"), "{}", settings.body);
     let action = settings
@@ -1057,8 +914,8 @@ async fn the_steward_page_names_a_reported_thread_by_its_title() {
 
 #[tokio::test]
 async fn joining_a_group_elsewhere_says_its_instance_answers_and_shows_a_refusal() {
-    use crate::federation_security::{post_signed, signer};
-    use crate::helpers::{resolve_and_join, spawn_named};
+    use crate::helpers::federation::{at, post_signed, resolve_and_join, signer};
+    use crate::helpers::spawn_named;
     let alpha = spawn_named("alpha").await;
     let beta = spawn_named("beta").await;
     let alice = alpha.register("alice").await;
@@ -1108,7 +965,6 @@ async fn joining_a_group_elsewhere_says_its_instance_answers_and_shows_a_refusal
         })
         .await
         .unwrap();
-    let at = |app: &TestApp, path: &str| format!("http://{}{path}", app.server.state.config.domain);
     let group_id = at(&alpha, "/g/ops");
     let reject = json!({
         "id": at(&alpha, "/activities/reject/1"), "type": "Reject", "actor": group_id,

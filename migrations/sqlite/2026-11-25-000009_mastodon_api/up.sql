@@ -36,8 +36,9 @@ CREATE TABLE tokens_new (
     last_used_at TIMESTAMP NOT NULL,
     expires_at TIMESTAMP
 );
+-- client_id is kept, as PostgreSQL keeps it (no release wrote one before this migration).
 INSERT INTO tokens_new (id, token_hash, person_id, client_id, scopes, created_at, last_used_at, expires_at)
-    SELECT id, token_hash, person_id, NULL, scopes, created_at, last_used_at, expires_at FROM tokens;
+    SELECT id, token_hash, person_id, client_id, scopes, created_at, last_used_at, expires_at FROM tokens;
 DROP TABLE tokens;
 ALTER TABLE tokens_new RENAME TO tokens;
 CREATE INDEX tokens_person ON tokens (person_id);

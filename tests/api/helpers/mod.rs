@@ -1,7 +1,13 @@
 //! Test harness: each test gets a whole server on a loopback port with a fresh database —
 //! a new SQLite file, or a new PostgreSQL database when COMMONPLACE_TEST_DATABASE_URL is set.
+//! What several test modules share lives here too: [`federation`] (signed deliveries, small
+//! remote servers, captured documents), [`mastodon`] (the client API as apps drive it) and
+//! [`web`] (a browser without script).
 
-use axum::response::IntoResponse;
+pub mod federation;
+pub mod mastodon;
+pub mod web;
+
 use commonplace::app::{self, RunningServer};
 use commonplace::config::Config;
 use commonplace::db::schema::*;
@@ -26,19 +32,22 @@ pub struct Stopped {
 /// A database URL no other test uses.
 pub fn fresh_database(dir: &tempfile::TempDir) -> String {
     match std::env::var("COMMONPLACE_TEST_DATABASE_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!("cp_test_{}_{}", std::process::id(), rand_suffix());
-            let mut conn = PgConnection::establish(&admin_url)
-                .unwrap_or_else(|e| panic!("cannot reach COMMONPLACE_TEST_DATABASE_URL: {e}"));
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .expect("create test database");
-            let mut url = url::Url::parse(&admin_url).expect("database URL");
-            url.set_path(&name);
-            url.to_string()
-        }
+        Ok(admin_url) if !admin_url.is_empty() => fresh_postgres_database(&admin_url),
         _ => format!("sqlite://{}", dir.path().join("test.db").display()),
     }
+}
+
+/// A new, empty PostgreSQL database `cp_test_…` on the server of `admin_url`; returns its URL.
+pub fn fresh_postgres_database(admin_url: &str) -> String {
+    let name = format!("cp_test_{}_{}", std::process::id(), rand_suffix());
+    let mut conn = PgConnection::establish(admin_url)
+        .unwrap_or_else(|e| panic!("cannot reach the PostgreSQL server {admin_url}: {e}"));
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .expect("create test database");
+    let mut url = url::Url::parse(admin_url).expect("database URL");
+    url.set_path(&name);
+    url.to_string()
 }
 
 fn rand_suffix() -> String {
@@ -341,93 +350,4 @@ impl TestApp {
             .await
             .expect("fingerprint")
     }
-}
-
-/// Looks a remote group up by handle, joins it, and waits for its Accept; returns the handle.
-pub async fn resolve_and_join(app: &TestApp, token: &str, group_handle: &str) -> String {
-    let (status, found) = app
-        .get(&format!("/api/v1/resolve?q=!{group_handle}"), Some(token))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{found}");
-    assert_eq!(found["type"], "group");
-    let handle = found["group"]["handle"].as_str().unwrap().to_string();
-    assert_eq!(handle, group_handle);
-    let (status, joined) = app
-        .post(
-            &format!("/api/v1/groups/{handle}/join"),
-            Some(token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{joined}");
-    assert_eq!(joined["state"], "pending", "a remote group answers later");
-    eventually("the group accepts the follow", || async {
-        let (_, g) = app
-            .get(&format!("/api/v1/groups/{handle}"), Some(token))
-            .await;
-        g["membership"] == "accepted"
-    })
-    .await;
-    // Joining reads the group's recent threads, then its stewards: once they show, it is done.
-    eventually("the group's stewards are read", || async {
-        let (_, g) = app
-            .get(&format!("/api/v1/groups/{handle}"), Some(token))
-            .await;
-        g["stewards"].as_array().is_some_and(|s| !s.is_empty())
-    })
-    .await;
-    handle
-}
-
-/// One request as a small remote server saw it.
-#[derive(Clone, Debug)]
-pub struct Seen {
-    pub method: String,
-    pub path_and_query: String,
-    pub headers: axum::http::HeaderMap,
-    pub body: Vec<u8>,
-}
-
-/// A small real server under `remote.localhost`: it answers each GET of a path that `documents`
-/// (given its origin) lists with that status and JSON, any other GET with 404; answers 202 to
-/// every POST and records every request. Returns its origin and what it saw.
-pub async fn remote_server(
-    documents: impl FnOnce(&str) -> Vec<(String, StatusCode, Value)>,
-) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Seen>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let origin = format!(
-        "http://remote.localhost:{}",
-        listener.local_addr().unwrap().port()
-    );
-    let documents = std::sync::Arc::new(documents(&origin));
-    let seen: std::sync::Arc<std::sync::Mutex<Vec<Seen>>> = std::sync::Arc::default();
-    let log = seen.clone();
-    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
-        let (log, documents) = (log.clone(), documents.clone());
-        async move {
-            let (parts, body) = req.into_parts();
-            let body = axum::body::to_bytes(body, 1 << 20).await.unwrap().to_vec();
-            let path_and_query = parts.uri.path_and_query().unwrap().to_string();
-            log.lock().unwrap().push(Seen {
-                method: parts.method.to_string(),
-                path_and_query: path_and_query.clone(),
-                headers: parts.headers,
-                body,
-            });
-            if parts.method == axum::http::Method::POST {
-                return (StatusCode::ACCEPTED, String::new()).into_response();
-            }
-            match documents.iter().find(|(p, ..)| *p == path_and_query) {
-                Some((_, status, doc)) => (
-                    *status,
-                    [("content-type", "application/activity+json")],
-                    doc.to_string(),
-                )
-                    .into_response(),
-                None => StatusCode::NOT_FOUND.into_response(),
-            }
-        }
-    });
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (origin, seen)
 }
