@@ -124,7 +124,7 @@ pub async fn join(state: &Context, viewer: &Viewer, name: &str) -> Result<Member
             }
             match membership_of(conn, group.id, person.id)? {
                 // A refused join is asked again.
-                Some(existing) if existing == MembershipState::Refused => {
+                Some(MembershipState::Refused) => {
                     diesel::delete(
                         memberships::table
                             .filter(memberships::group_id.eq(group.id))
