@@ -24,7 +24,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::api::{ApiPath, ApiQuery, State};
 use crate::app::AppState;
 use crate::db::models::{Group, Person};
 use crate::domain::{
@@ -32,6 +31,7 @@ use crate::domain::{
     text::split_tags,
 };
 use crate::error::{Error, Result};
+use crate::extract::{ApiPath, ApiQuery, State};
 use wire::*;
 
 /// Threads listed in a group's outbox.

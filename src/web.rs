@@ -216,7 +216,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self> {
-        let crate::api::State(state) = crate::api::State::from_request_parts(parts, s).await?;
+        let crate::extract::State(state) =
+            crate::extract::State::from_request_parts(parts, s).await?;
         let browser = parts
             .extensions
             .get::<session::Browser>()
@@ -265,7 +266,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for WebForm<T> {
                     Error::BadRequest(e.body_text())
                 }
             })?;
-        crate::api::require_utf8_form(&bytes)?;
+        crate::extract::require_utf8_form(&bytes)?;
         let token: Token = serde_html_form::from_bytes(&bytes)
             .map_err(|e| Error::BadRequest(format!("unreadable form: {e}")))?;
         if ctx.browser.is_empty() || !session::csrf_valid(&ctx.state, &ctx.browser, &token.csrf) {
@@ -451,7 +452,8 @@ pub async fn fallback(req: Request) -> Response {
         return Error::NotFound("route").into_response();
     }
     let (mut parts, _) = req.into_parts();
-    let Ok(crate::api::State(state)) = crate::api::State::from_request_parts(&mut parts, &()).await
+    let Ok(crate::extract::State(state)) =
+        crate::extract::State::from_request_parts(&mut parts, &()).await
     else {
         return Error::NotFound("route").into_response();
     };

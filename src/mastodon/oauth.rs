@@ -13,11 +13,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Fields, Input, MResult, MastoError, Params, Token};
-use crate::api::{ClientIp, State};
 use crate::domain::oauth::{
     self, App, AuthorizationRequest, Bearer, NewApp, OAuthError, TokenRequest, OUT_OF_BAND, SCOPES,
 };
 use crate::error::Error;
+use crate::extract::{ClientIp, State};
 use crate::web::{Ctx, FormErrors};
 
 /// The routes of apps. The sign-in page, `/oauth/authorize`, is a page of the web interface

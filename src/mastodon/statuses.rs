@@ -13,7 +13,6 @@ use super::entities::{self, Ctx, Status};
 use super::{paged, Id, Input, MResult, MastoError, PageParams, Params, Token};
 use activitypub_federation::config::Data;
 
-use crate::api::State;
 use crate::app::AppState;
 use crate::domain::comments::{self, CommentEdit, NewCommentInput};
 use crate::domain::directory::{self, Entry};
@@ -21,6 +20,7 @@ use crate::domain::people::Viewer;
 use crate::domain::statuses::{self, StatusContent, StatusOf};
 use crate::domain::threads::{self, NewThreadInput, ThreadEdit};
 use crate::domain::votes::{self, Target};
+use crate::extract::State;
 
 pub fn routes() -> Router {
     Router::new()

@@ -11,7 +11,6 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::api::ApiPath;
 use crate::domain::{
     comments::{self, CommentEdit, CommentInThread, NewCommentInput},
     groups,
@@ -23,6 +22,7 @@ use crate::domain::{
     votes::{self, Target},
 };
 use crate::error::{Error, Result};
+use crate::extract::ApiPath;
 use crate::web::{page, page_with_status, see_other, Ctx, FormErrors, WebForm};
 
 /// Threads on a page of a listing.
