@@ -9,9 +9,12 @@ mod content;
 mod forms;
 mod groups;
 pub mod i18n;
+mod moderation;
+mod oauth;
 mod people;
 pub mod session;
 mod steward;
+mod writing;
 
 use askama::Template;
 use axum::{
@@ -35,6 +38,8 @@ pub use i18n::{Arg, Lang};
 pub fn routes(state: &AppState) -> Router {
     Router::new()
         .merge(content::routes())
+        .merge(writing::routes())
+        .merge(moderation::routes())
         .merge(groups::routes())
         .merge(people::routes())
         .merge(account::routes())
@@ -42,7 +47,7 @@ pub fn routes(state: &AppState) -> Router {
         .merge(admin::routes())
         .route(
             "/oauth/authorize",
-            get(crate::mastodon::oauth::authorize_page).post(crate::mastodon::oauth::authorize),
+            get(oauth::authorize_page).post(oauth::authorize),
         )
         .route("/language", post(switch_language))
         .route("/static/style.css", get(stylesheet))
