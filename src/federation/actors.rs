@@ -14,7 +14,10 @@ use crate::app::AppState;
 use crate::db::models::{Group, Instance, Person};
 use crate::domain::remote;
 use crate::error::{Error, Result};
-use crate::federation::{group_json, person_json, wire::*};
+use crate::federation::{
+    convert::{group_json, person_json},
+    wire::*,
+};
 
 /// A person or a group: the two kinds of actor that sign and receive activities here.
 #[derive(Debug, Clone)]
@@ -165,7 +168,7 @@ impl Object for DbActor {
             DbActor::Person(p, _) => Ok(ActorJson::Person(Box::new(person_json(data, &p)?))),
             DbActor::Group(g, _) => Ok(ActorJson::Group(Box::new(group_json(data, &g)?))),
             DbActor::Instance(i, _) => Ok(ActorJson::Person(Box::new(
-                crate::federation::instance_json(data, &i)?,
+                crate::federation::convert::instance_json(data, &i)?,
             ))),
         }
     }
