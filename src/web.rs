@@ -9,9 +9,12 @@ mod content;
 mod forms;
 mod groups;
 pub mod i18n;
+mod moderation;
+mod oauth;
 mod people;
 pub mod session;
 mod steward;
+mod writing;
 
 use askama::Template;
 use axum::{
@@ -35,6 +38,8 @@ pub use i18n::{Arg, Lang};
 pub fn routes(state: &AppState) -> Router {
     Router::new()
         .merge(content::routes())
+        .merge(writing::routes())
+        .merge(moderation::routes())
         .merge(groups::routes())
         .merge(people::routes())
         .merge(account::routes())
@@ -42,7 +47,7 @@ pub fn routes(state: &AppState) -> Router {
         .merge(admin::routes())
         .route(
             "/oauth/authorize",
-            get(crate::mastodon::oauth::authorize_page).post(crate::mastodon::oauth::authorize),
+            get(oauth::authorize_page).post(oauth::authorize),
         )
         .route("/language", post(switch_language))
         .route("/static/style.css", get(stylesheet))
@@ -216,7 +221,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self> {
-        let crate::api::State(state) = crate::api::State::from_request_parts(parts, s).await?;
+        let crate::extract::State(state) =
+            crate::extract::State::from_request_parts(parts, s).await?;
         let browser = parts
             .extensions
             .get::<session::Browser>()
@@ -265,7 +271,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for WebForm<T> {
                     Error::BadRequest(e.body_text())
                 }
             })?;
-        crate::api::require_utf8_form(&bytes)?;
+        crate::extract::require_utf8_form(&bytes)?;
         let token: Token = serde_html_form::from_bytes(&bytes)
             .map_err(|e| Error::BadRequest(format!("unreadable form: {e}")))?;
         if ctx.browser.is_empty() || !session::csrf_valid(&ctx.state, &ctx.browser, &token.csrf) {
@@ -451,7 +457,8 @@ pub async fn fallback(req: Request) -> Response {
         return Error::NotFound("route").into_response();
     }
     let (mut parts, _) = req.into_parts();
-    let Ok(crate::api::State(state)) = crate::api::State::from_request_parts(&mut parts, &()).await
+    let Ok(crate::extract::State(state)) =
+        crate::extract::State::from_request_parts(&mut parts, &()).await
     else {
         return Error::NotFound("route").into_response();
     };

@@ -9,7 +9,6 @@ use axum::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{optional_body, ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth, State};
 use crate::app::AppState;
 use crate::domain::{
     comments::{self, CommentEdit, NewCommentInput},
@@ -20,6 +19,7 @@ use crate::domain::{
     votes::{self, Target, VoteInput, VoteResult},
 };
 use crate::error::{ErrorBody, Result};
+use crate::extract::{optional_body, ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth, State};
 
 pub fn routes() -> Router {
     Router::new()

@@ -8,13 +8,13 @@ use axum::{
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth, State};
 use crate::domain::{
     groups::{self, GroupUpdate, MemberAction, MembershipView, NewGroupInput},
     paging::{Page, PageRequest},
     views::{GroupSummary, GroupView, MemberView},
 };
 use crate::error::{ErrorBody, Result};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, MaybeAuth, State};
 
 pub fn routes() -> Router {
     Router::new()
@@ -208,7 +208,7 @@ pub async fn make_steward(
     ApiPath(path): ApiPath<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<Json<MemberView>> {
-    let input: crate::api::content::FlagInput = crate::api::optional_body(&body)?;
+    let input: crate::api::content::FlagInput = crate::extract::optional_body(&body)?;
     let action = if input.value {
         MemberAction::MakeSteward
     } else {
@@ -229,7 +229,7 @@ pub async fn ban(
     ApiPath((name, person)): ApiPath<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<StatusCode> {
-    let input: crate::api::content::FlagInput = crate::api::optional_body(&body)?;
+    let input: crate::api::content::FlagInput = crate::extract::optional_body(&body)?;
     groups::ban(&state, viewer.person, &name, &person, input.value, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,6 @@ use axum::{
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{ApiJson, ApiPath, ApiQuery, Auth, ClientIp, MaybeAuth, State};
 use crate::domain::{
     follows::{self, Direction, FollowState, FollowView},
     paging::{Page, PageRequest},
@@ -18,6 +17,7 @@ use crate::domain::{
     views::{PersonView, SiteView},
 };
 use crate::error::{ErrorBody, Result};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, ClientIp, MaybeAuth, State};
 
 pub fn routes() -> Router {
     Router::new()

@@ -5,7 +5,6 @@ use axum::{routing::get, Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery, Auth};
 use crate::app::AppState;
 use crate::domain::{
     groups,
@@ -16,6 +15,7 @@ use crate::domain::{
     views::{GroupView, PersonView},
 };
 use crate::error::{Error, ErrorBody, Result};
+use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::federation::actors::DbActor;
 use crate::federation::lookup::{lookup, Found};
 

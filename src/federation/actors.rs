@@ -14,7 +14,10 @@ use crate::app::AppState;
 use crate::db::models::{Group, Instance, Person};
 use crate::domain::remote;
 use crate::error::{Error, Result};
-use crate::federation::{group_json, person_json, wire::*};
+use crate::federation::{
+    convert::{group_json, person_json},
+    wire::*,
+};
 
 /// A person or a group: the two kinds of actor that sign and receive activities here.
 #[derive(Debug, Clone)]
@@ -164,7 +167,7 @@ impl Object for DbActor {
                 &g,
             )?))),
             DbActor::Instance(i, _) => Ok(ActorJson::Person(Box::new(
-                crate::federation::instance_json(data, &i)?,
+                crate::federation::convert::instance_json(data, &i)?,
             ))),
         }
     }

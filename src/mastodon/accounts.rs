@@ -11,11 +11,11 @@ use serde::Deserialize;
 
 use super::entities::{self, parse_account_id, AccountOf, Ctx, Relationship};
 use super::{paged, Fields, Id, MResult, MastoError, PageParams, Params, Token};
-use crate::api::State;
 use crate::domain::directory::{self, Who};
 use crate::domain::people::{self, ProfileUpdate};
 use crate::domain::statuses::{self, Timeline};
 use crate::domain::{follows, groups};
+use crate::extract::State;
 
 pub fn routes() -> Router {
     Router::new()

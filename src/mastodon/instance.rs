@@ -4,9 +4,9 @@ use axum::{routing::get, Json, Router};
 use serde_json::{json, Value};
 
 use super::MResult;
-use crate::api::State;
 use crate::app::AppState;
 use crate::domain::{objects, site};
+use crate::extract::State;
 
 /// The version apps read to decide what they may call: the Mastodon API level we follow, and
 /// what we are.

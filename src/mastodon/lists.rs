@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::entities::{self, parse_account_id, AccountOf, Ctx};
 use super::{Id, Input, MResult, MastoError, Params, Token};
-use crate::api::State;
 use crate::domain::directory::{self, Who};
 use crate::domain::lists::{self, List, ListInput};
+use crate::extract::State;
 
 pub fn routes() -> Router {
     Router::new()

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{Id, Input, MResult, MastoError, Token};
-use crate::api::State;
 use crate::domain::reports::{self, Reported};
 use crate::domain::statuses::{self, StatusOf};
+use crate::extract::State;
 
 pub fn routes() -> Router {
     // What everyone may read, with nothing in it here.

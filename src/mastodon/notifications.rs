@@ -12,13 +12,13 @@ use serde_json::{json, Value};
 
 use super::entities::{self, time, Ctx, Relationship};
 use super::{paged, Fields, Id, MResult, MastoError, PageParams, Params, Token};
-use crate::api::State;
 use crate::app::AppState;
 use crate::domain::directory::{self, Who};
 use crate::domain::groups::{self, MemberAction};
 use crate::domain::notifications::{self as notes, Filter, Notification};
 use crate::domain::people::Viewer;
 use crate::domain::statuses;
+use crate::extract::State;
 
 pub fn routes() -> Router {
     Router::new()

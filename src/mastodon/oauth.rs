@@ -1,10 +1,9 @@
-//! OAuth 2 endpoints as Mastodon serves them: app registration, the sign-in and consent page,
-//! the token endpoint, revocation and the server's metadata.
+//! OAuth 2 endpoints as Mastodon serves them: app registration, the token endpoint,
+//! revocation and the server's metadata. The sign-in and consent page is in `web::oauth`.
 
-use askama::Template;
 use axum::{
-    http::{header, HeaderMap, HeaderValue, StatusCode},
-    response::{IntoResponse, Redirect, Response},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
@@ -12,16 +11,13 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{Fields, Input, MResult, MastoError, Params, Token};
-use crate::api::{ClientIp, State};
-use crate::domain::oauth::{
-    self, App, AuthorizationRequest, Bearer, NewApp, OAuthError, TokenRequest, OUT_OF_BAND, SCOPES,
-};
+use super::{Fields, Input, MResult, MastoError, Token};
+use crate::domain::oauth::{self, App, Bearer, NewApp, OAuthError, TokenRequest, SCOPES};
 use crate::error::Error;
-use crate::web::{Ctx, FormErrors};
+use crate::extract::{ClientIp, State};
 
 /// The routes of apps. The sign-in page, `/oauth/authorize`, is a page of the web interface
-/// (its layout, language and cookies): `web::routes` mounts [`authorize_page`] and [`authorize`].
+/// (its layout, language and cookies): `web::routes` mounts it from `web::oauth`.
 pub fn routes() -> Router {
     Router::new()
         .route("/api/v1/apps", post(create_app))
@@ -87,180 +83,6 @@ async fn verify_app(token: Token) -> MResult<Json<Value>> {
             "this token was not issued to an app",
         )),
         None => Err(Error::Unauthorized.into()),
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct AuthorizeParams {
-    response_type: Option<String>,
-    client_id: Option<String>,
-    redirect_uri: Option<String>,
-    scope: Option<String>,
-    state: Option<String>,
-    code_challenge: Option<String>,
-    code_challenge_method: Option<String>,
-    username: Option<String>,
-    password: Option<String>,
-}
-
-impl AuthorizeParams {
-    fn request(&self) -> AuthorizationRequest {
-        AuthorizationRequest {
-            client_id: self.client_id.clone().unwrap_or_default(),
-            redirect_uri: self.redirect_uri.clone().unwrap_or_default(),
-            scope: self.scope.clone(),
-            code_challenge: self.code_challenge.clone().filter(|c| !c.is_empty()),
-            code_challenge_method: self.code_challenge_method.clone().filter(|m| !m.is_empty()),
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "web/oauth_authorize.html")]
-struct AuthorizePage<'a> {
-    ctx: &'a Ctx,
-    app_name: String,
-    app_website: Option<String>,
-    scopes: Vec<String>,
-    client_id: String,
-    redirect_uri: String,
-    scope: String,
-    state: String,
-    code_challenge: String,
-    code_challenge_method: String,
-    username: String,
-    error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "web/oauth_code.html")]
-struct CodePage<'a> {
-    ctx: &'a Ctx,
-    app_name: String,
-    code: String,
-}
-
-#[derive(Template)]
-#[template(path = "web/oauth_error.html")]
-struct ErrorPage<'a> {
-    ctx: &'a Ctx,
-    /// For the app's developer: what is wrong with the request (in English, as the API says it).
-    message: String,
-}
-
-/// The app's redirect address is outside this site, so the sign-in form may not be limited to
-/// posting here and staying here (`form-action 'self'` would stop the redirect back to the app).
-const OAUTH_PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'";
-
-fn html(status: StatusCode, page: &impl Template) -> Response {
-    match crate::web::page_with_status(status, page) {
-        Ok(mut res) => {
-            res.headers_mut().insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(OAUTH_PAGE_POLICY),
-            );
-            res
-        }
-        Err(e) => MastoError::from(e).into_response(),
-    }
-}
-
-fn bad_request(ctx: &Ctx, message: String) -> Response {
-    html(StatusCode::BAD_REQUEST, &ErrorPage { ctx, message })
-}
-
-async fn sign_in_page(
-    ctx: &Ctx,
-    p: &AuthorizeParams,
-    error: Option<String>,
-    status: StatusCode,
-) -> Response {
-    if p.response_type.as_deref().is_some_and(|r| r != "code") {
-        return bad_request(ctx, "Only response_type=code is supported.".into());
-    }
-    match oauth::check_authorization(&ctx.state, p.request()).await {
-        Ok(auth) => {
-            // A member already signed in here only has to give their password.
-            let username = p
-                .username
-                .clone()
-                .filter(|u| !u.is_empty())
-                .unwrap_or_else(|| {
-                    ctx.viewer
-                        .as_ref()
-                        .map(|v| v.person.username.clone())
-                        .unwrap_or_default()
-                });
-            html(
-                status,
-                &AuthorizePage {
-                    ctx,
-                    app_name: auth.app.name.clone(),
-                    app_website: auth.app.website.clone(),
-                    scope: auth.scopes.join(" "),
-                    scopes: auth.scopes,
-                    client_id: p.client_id.clone().unwrap_or_default(),
-                    redirect_uri: auth.redirect_uri,
-                    state: p.state.clone().unwrap_or_default(),
-                    code_challenge: p.code_challenge.clone().unwrap_or_default(),
-                    code_challenge_method: p.code_challenge_method.clone().unwrap_or_default(),
-                    username,
-                    error,
-                },
-            )
-        }
-        Err(e) => bad_request(ctx, e.to_string()),
-    }
-}
-
-pub async fn authorize_page(ctx: Ctx, Params(p): Params<AuthorizeParams>) -> Response {
-    sign_in_page(&ctx, &p, None, StatusCode::OK).await
-}
-
-/// The sign-in form was sent: a code, by redirect or shown on the page for out-of-band apps.
-pub async fn authorize(
-    ctx: Ctx,
-    ClientIp(ip): ClientIp,
-    Input(p): Input<AuthorizeParams>,
-) -> Response {
-    let username = p.username.clone().unwrap_or_default();
-    let password = p.password.clone().unwrap_or_default();
-    match oauth::approve(&ctx.state, p.request(), ip, &username, password).await {
-        Ok((auth, code)) => {
-            if auth.redirect_uri == OUT_OF_BAND {
-                return html(
-                    StatusCode::OK,
-                    &CodePage {
-                        ctx: &ctx,
-                        app_name: auth.app.name,
-                        code,
-                    },
-                );
-            }
-            let Ok(mut target) = url::Url::parse(&auth.redirect_uri) else {
-                return bad_request(&ctx, "The app's redirect URI cannot be used.".into());
-            };
-            target.query_pairs_mut().append_pair("code", &code);
-            if let Some(s) = p.state.as_deref().filter(|s| !s.is_empty()) {
-                target.query_pairs_mut().append_pair("state", s);
-            }
-            Redirect::to(target.as_str()).into_response()
-        }
-        Err(e @ (Error::BadCredentials | Error::Forbidden(_))) => {
-            let key = match &e {
-                Error::Forbidden(m) if m.contains("approval") => "signin-pending",
-                Error::Forbidden(_) => "signin-suspended",
-                _ => "signin-wrong",
-            };
-            let message = ctx.t(key);
-            sign_in_page(&ctx, &p, Some(message), StatusCode::UNAUTHORIZED).await
-        }
-        Err(Error::RateLimited) => {
-            let message = ctx.t("error-rate-limited-body");
-            sign_in_page(&ctx, &p, Some(message), StatusCode::TOO_MANY_REQUESTS).await
-        }
-        Err(e) => bad_request(&ctx, e.to_string()),
     }
 }
 

@@ -13,7 +13,6 @@ use super::entities::{self, Ctx, Status};
 use super::{paged, Id, Input, MResult, MastoError, PageParams, Params, Token};
 use activitypub_federation::config::Data;
 
-use crate::api::State;
 use crate::app::AppState;
 use crate::domain::comments::{self, CommentEdit, NewCommentInput};
 use crate::domain::directory::{self, Entry};
@@ -22,6 +21,7 @@ use crate::domain::statuses::{self, StatusContent, StatusOf};
 use crate::domain::text::{self, plain_to_markdown, strip_leading_mentions};
 use crate::domain::threads::{self, NewThreadInput, ThreadEdit};
 use crate::domain::votes::{self, Target};
+use crate::extract::State;
 
 pub fn routes() -> Router {
     Router::new()

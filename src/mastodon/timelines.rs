@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use super::entities::{self, Ctx};
 use super::{paged, Id, MResult, MastoError, PageParams, Params, Token};
-use crate::api::State;
 use crate::app::AppState;
+use crate::extract::State;
 use std::collections::HashMap;
 
 use crate::domain::directory::{self, Entry, Who};

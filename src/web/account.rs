@@ -15,12 +15,12 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::api::{ApiPath, ClientIp};
 use crate::domain::{
     oauth::{self, AuthorizedApp},
     people::{self, Credentials, ProfileUpdate, Registration},
 };
 use crate::error::{Error, Result};
+use crate::extract::{ApiPath, ClientIp};
 use crate::web::{
     page, page_with_status, safe_next, see_other, session, Ctx, EmptyForm, FormErrors, Lang,
     WebForm,

@@ -12,7 +12,6 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::api::ApiPath;
 use crate::domain::{
     outbox::{self, QueueHealth},
     people::{self, AccountAction, AccountView},
@@ -20,6 +19,7 @@ use crate::domain::{
     site::{self, RegistrationMode, SiteUpdate},
 };
 use crate::error::{Error, Result};
+use crate::extract::ApiPath;
 use crate::web::{page_with_status, see_other, Ctx, FormErrors, WebForm};
 
 const ACCOUNTS_PER_PAGE: i64 = 50;

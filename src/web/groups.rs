@@ -12,7 +12,6 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::api::ApiPath;
 use crate::app::AppState;
 use crate::domain::{
     groups::{self, NewGroupInput, Reach},
@@ -20,6 +19,7 @@ use crate::domain::{
     views::{GroupSummary, GroupView, ThreadView},
 };
 use crate::error::{Error, Result};
+use crate::extract::ApiPath;
 use crate::federation::{
     actors::DbActor,
     lookup::{lookup, Found},

@@ -4,13 +4,13 @@
 use askama::Template;
 use axum::{http::HeaderMap, response::Response, routing::get, routing::post, Router};
 
-use crate::api::ApiPath;
 use crate::domain::{
     comments::{self, CommentInThread},
     follows, groups, people, threads,
     views::{GroupSummary, PersonView, ThreadView},
 };
 use crate::error::Result;
+use crate::extract::ApiPath;
 use crate::web::{page, see_other, Ctx, EmptyForm, WebForm};
 
 const RECENT: i64 = 10;

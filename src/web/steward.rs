@@ -13,7 +13,6 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::api::ApiPath;
 use crate::domain::{
     comments::{self, CommentInThread},
     groups::{self, GroupUpdate, MemberAction},
@@ -22,6 +21,7 @@ use crate::domain::{
     views::{GroupView, MemberView, PersonRef, ThreadView},
 };
 use crate::error::{Error, Result};
+use crate::extract::ApiPath;
 use crate::web::{page_with_status, see_other, Ctx, FormErrors, WebForm};
 
 const LISTED: i64 = 50;
