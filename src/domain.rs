@@ -17,6 +17,7 @@ pub mod paging;
 pub mod people;
 pub mod policy;
 pub mod publish;
+pub mod receipts;
 pub mod remote;
 pub mod reports;
 pub mod site;

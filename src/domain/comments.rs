@@ -394,7 +394,7 @@ pub async fn store_remote(
         .db
         .write(move |conn| {
             // First, so that a copy arriving at the same moment waits here and stops.
-            crate::domain::outbox::record_receipt(conn, &activity)?;
+            crate::domain::receipts::record(conn, &activity)?;
             let (target, group) =
                 crate::domain::objects::remote_target(conn, &reply.in_reply_to, arrival)?;
             let (thread, parent_id) = match target {

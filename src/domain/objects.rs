@@ -356,18 +356,6 @@ pub async fn followed_by_us(state: &Context, group_id: i64) -> Result<bool> {
         .await
 }
 
-/// Records a received activity id; false when it was seen before.
-///
-/// # Errors
-/// Database failures only.
-pub async fn first_receipt(state: &Context, ap_id: &str, kind: &str, actor: &str) -> Result<bool> {
-    let (ap_id, kind, actor) = (ap_id.to_string(), kind.to_string(), actor.to_string());
-    state
-        .db
-        .write(move |c| crate::domain::outbox::first_receipt(c, &ap_id, &kind, &actor))
-        .await
-}
-
 /// One of our own activities as we sent it, whatever its kind.
 ///
 /// # Errors
@@ -383,26 +371,6 @@ pub async fn sent_activity(state: &Context, ap_id: &str) -> Result<Option<String
                 .select(activities::data)
                 .first(c)
                 .optional()?)
-        })
-        .await
-}
-
-/// Takes back the receipt of an activity that could not be handled, so that a retry is handled.
-///
-/// # Errors
-/// Database failures only.
-pub async fn forget_receipt(state: &Context, ap_id: &str) -> Result<()> {
-    let ap_id = ap_id.to_string();
-    state
-        .db
-        .write(move |c| {
-            diesel::delete(
-                activities::table
-                    .filter(activities::ap_id.eq(&ap_id))
-                    .filter(activities::local.eq(false)),
-            )
-            .execute(c)?;
-            Ok(())
         })
         .await
 }

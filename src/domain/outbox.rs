@@ -105,51 +105,6 @@ fn store(conn: &mut AnyConnection, activity: &Value) -> Result<Option<i64>> {
     .optional())?)
 }
 
-/// Records a received activity inside the transaction that acts on it, so that it is taken
-/// once even when copies arrive at the same moment (directly and relayed, or retried).
-///
-/// # Errors
-/// [`Error::AlreadyReceived`] for an id seen before (the transaction then undoes its work),
-/// or database failures.
-pub fn record_receipt(conn: &mut AnyConnection, activity: &Value) -> Result<()> {
-    let ap_id = activity["id"]
-        .as_str()
-        .ok_or_else(|| Error::Refused("an activity without id".into()))?;
-    let kind = activity["type"].as_str().unwrap_or("Activity");
-    let actor = activity["actor"].as_str().unwrap_or_default();
-    if first_receipt(conn, ap_id, kind, actor)? {
-        Ok(())
-    } else {
-        Err(Error::AlreadyReceived)
-    }
-}
-
-/// Whether a received activity is new; records it. The same id twice does nothing the second time.
-///
-/// # Errors
-/// Database failures only.
-pub fn first_receipt(
-    conn: &mut AnyConnection,
-    ap_id: &str,
-    kind: &str,
-    actor: &str,
-) -> Result<bool> {
-    let row = (
-        activities::ap_id.eq(ap_id),
-        activities::kind.eq(kind),
-        activities::actor_ap_id.eq(actor),
-        activities::local.eq(false),
-        activities::data.eq(""),
-        activities::created_at.eq(now()),
-    );
-    let inserted = per_backend!(conn, |c| diesel::insert_into(activities::table)
-        .values(row)
-        .on_conflict(activities::ap_id)
-        .do_nothing()
-        .execute(c))?;
-    Ok(inserted == 1)
-}
-
 /// A delivery claimed by a worker.
 #[derive(Debug, Clone)]
 pub struct Claimed {

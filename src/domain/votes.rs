@@ -152,7 +152,7 @@ pub async fn cast_remote(
         .db
         .write(move |conn| {
             // First, so that a copy arriving at the same moment waits here and stops.
-            crate::domain::outbox::record_receipt(conn, &received)?;
+            crate::domain::receipts::record(conn, &received)?;
             let target = match crate::domain::objects::remote_target(conn, &object, arrival)?.0 {
                 ReplyTarget::Thread(t) => Target::Thread(t.id),
                 ReplyTarget::Comment(c) => Target::Comment(c.id),

@@ -20,7 +20,7 @@ use url::Url;
 
 use crate::app::AppState;
 use crate::db::models::{Group, Person};
-use crate::domain::objects;
+use crate::domain::receipts;
 use crate::domain::remote::Arrival;
 use crate::domain::threads::ThreadFlag;
 use crate::error::{Error, Result};
@@ -232,7 +232,7 @@ async fn receive(
         InboxActivity::Announce(_) => "Announce",
     };
     let actor = activity.actor().clone();
-    if needs_receipt && !objects::first_receipt(data, id.as_str(), kind, actor.as_str()).await? {
+    if needs_receipt && !receipts::claim(data, id.as_str(), kind, actor.as_str()).await? {
         return Ok(());
     }
     tracing::info!(activity = %id, kind, actor = %actor, "received");
@@ -279,7 +279,7 @@ async fn receive(
         Ok(()) | Err(Error::AlreadyReceived) => {}
         Err(e) => {
             if needs_receipt {
-                if let Err(forget) = objects::forget_receipt(data, id.as_str()).await {
+                if let Err(forget) = receipts::forget(data, id.as_str()).await {
                     tracing::warn!(activity = %id, error = %forget, "cannot take back a receipt");
                 }
             }
