@@ -161,3 +161,117 @@ async fn mastodon_replies_mentions_and_likes() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(followers().await, 0);
 }
+
+/// Every thread of `design` on `app`, as `(id, title, body_source)`.
+async fn design_threads(app: &TestApp) -> Vec<(i64, String, String)> {
+    let (status, page) = app.get("/api/v1/groups/design/threads", None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_i64().unwrap(),
+                t["title"].as_str().unwrap().to_string(),
+                t["body_source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The one thread of `design` that `before` did not hold: its title and markdown.
+async fn new_thread(app: &TestApp, before: &[(i64, String, String)]) -> (String, String) {
+    let mut new: Vec<_> = design_threads(app)
+        .await
+        .into_iter()
+        .filter(|(id, ..)| before.iter().all(|(b, ..)| b != id))
+        .collect();
+    assert_eq!(new.len(), 1, "one new thread: {new:?}");
+    let (_, title, body) = new.remove(0);
+    (title, body)
+}
+
+#[tokio::test]
+async fn the_same_post_makes_the_same_thread_from_an_app_and_from_the_inbox() {
+    let alpha = spawn_named("alpha").await;
+    let masto = spawn_named("masto").await;
+    let alice = alpha.register("alice").await;
+    alpha.group(&alice, "design").await;
+    let app = crate::helpers::mastodon::sign_in(&alpha, "alice", "read write").await;
+    masto.register("toot").await;
+    let as_toot = signer(&masto, &at(&masto, "/u/toot")).await;
+    let group = at(&alpha, "/g/design");
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    // Mastodon's HTML for a mention-only first line, as it renders its own mentions.
+    let mention_html = format!(
+        "<p><span class=\"h-card\"><a href=\"{group}\" class=\"u-url mention\">@<span>design</span></a></span></p>"
+    );
+
+    let long = "A first line far longer than any title may be, ".repeat(6);
+    let long = long.trim();
+    assert!(long.chars().count() > 200, "longer than limits.title_chars");
+    let cases = [
+        (
+            "Plain & simple forms",
+            "Labels go above the fields.",
+            "Who has tested this?",
+            "Long read",
+        ),
+        (long, "Second line.", "Third line.", "Spoilers"),
+    ];
+    for (n, (first, line1, line2, warning)) in (1..).zip(cases) {
+        // Through a Mastodon app: the status as typed.
+        let before = design_threads(&alpha).await;
+        let text = format!("@{}\n{first}\n{line1}\n{line2}", alpha.handle("design"));
+        let posted = crate::helpers::mastodon::send(
+            &alpha,
+            reqwest::Method::POST,
+            "/api/v1/statuses",
+            Some(&app.token),
+            None,
+            Some(json!({"status": text, "spoiler_text": warning})),
+        )
+        .await;
+        assert_eq!(posted.status, StatusCode::OK, "{}", posted.body);
+        let from_app = new_thread(&alpha, &before).await;
+
+        // Through the inbox: the same post as Mastodon renders and sends it.
+        let before = design_threads(&alpha).await;
+        let html = format!(
+            "{mention_html}<p>{}<br />{}<br />{}</p>",
+            first.replace('&', "&amp;"),
+            line1,
+            line2
+        );
+        let mut create = toot(&masto, n, None, (&group, "@design"), &html);
+        for (key, value) in [("to", json!([public])), ("cc", json!([group]))] {
+            create[key] = value.clone();
+            create["object"][key] = value;
+        }
+        create["object"]["summary"] = json!(warning);
+        let (status, body) = post_signed(&as_toot, &alpha, &create, None, |_| {}).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let from_inbox = new_thread(&alpha, &before).await;
+
+        assert_eq!(from_inbox, from_app, "case {n}: title and body, both doors");
+        let (title, body) = from_app;
+        if n == 1 {
+            assert_eq!(title, "Plain & simple forms");
+            assert_eq!(
+                body,
+                "**Long read**\n\nLabels go above the fields.  \nWho has tested this?"
+            );
+        } else {
+            assert!(
+                title.ends_with('…') && title.chars().count() <= 200,
+                "{title}"
+            );
+            assert!(long.starts_with(title.trim_end_matches('…')), "{title}");
+            assert_eq!(
+                body,
+                format!("**Spoilers**\n\n{long}  \nSecond line.  \nThird line.")
+            );
+        }
+    }
+}
