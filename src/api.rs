@@ -17,10 +17,6 @@ use utoipa::{
 };
 
 use crate::error::{Error, ErrorBody};
-// The extractors moved to `crate::extract`; these keep the old paths working.
-pub use crate::extract::{
-    optional_body, require_utf8_form, ApiJson, ApiPath, ApiQuery, Auth, ClientIp, MaybeAuth, State,
-};
 
 /// 404 in our error format for any path no route claims.
 pub async fn not_found() -> Error {

@@ -1,19 +1,19 @@
 //! ActivityPub: the routes, and the inboxes that receive activities. Discovery (WebFinger,
 //! NodeInfo, host-meta) is in `discovery`; actor and object documents with content negotiation,
-//! and collections, in `documents`; the conversions of our records to their JSON in `convert`.
-//! Wire shapes live in `wire`.
+//! and collections, in `documents`. Wire shapes live in `wire`; conversions have one home per
+//! direction: `from_wire` (what we read, in the domain's terms) and `to_wire` (our records and
+//! activities as JSON).
 
 pub mod activities;
 pub mod actors;
 pub mod backfill;
 pub mod client;
-pub mod convert;
 mod discovery;
 pub mod documents;
 pub mod from_wire;
 pub mod lookup;
-pub mod outgoing;
 pub mod signatures;
+pub mod to_wire;
 pub mod wire;
 
 use activitypub_federation::config::Data;
@@ -33,13 +33,13 @@ use documents::{
     outbox_create, person_followers, person_following, person_outbox,
 };
 
-// The conversions and documents moved to `convert` and `documents`; these keep the paths that
+// The conversions and documents live in `to_wire` and `documents`; these keep the paths that
 // other modules use working.
-pub use convert::{context, group_json, instance_json, note_json, page_json, person_json};
 pub use documents::{
     accepts_activity_json, comment_document, group_document, instance_actor_response,
     person_document, thread_document,
 };
+pub use to_wire::{context, group_json, instance_json, note_json, page_json, person_json};
 
 pub fn routes() -> Router {
     Router::new()

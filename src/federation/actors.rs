@@ -15,7 +15,7 @@ use crate::db::models::{Group, Instance, Person};
 use crate::domain::remote;
 use crate::error::{Error, Result};
 use crate::federation::{
-    convert::{group_json, person_json},
+    to_wire::{group_json, person_json},
     wire::*,
 };
 
@@ -167,7 +167,7 @@ impl Object for DbActor {
                 &g,
             )?))),
             DbActor::Instance(i, _) => Ok(ActorJson::Person(Box::new(
-                crate::federation::convert::instance_json(data, &i)?,
+                crate::federation::to_wire::instance_json(data, &i)?,
             ))),
         }
     }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use url::Url;
 
 use super::actors;
-use super::convert::url;
+use super::to_wire::url;
 use crate::app::AppState;
 use crate::domain::objects;
 use crate::error::{Error, Result};

@@ -9,7 +9,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
-use super::convert::{
+use super::to_wire::{
     announce_of_thread, context, create_of_thread, group_json, instance_json, note_json, page_json,
     person_json, url,
 };

@@ -19,6 +19,7 @@ mod federation_security;
 mod federation_signatures;
 mod follows;
 mod groups;
+mod layout;
 mod mastodon;
 mod mastodon_content;
 mod mastodon_entities;

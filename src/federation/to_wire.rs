@@ -1,6 +1,8 @@
 //! Our records as ActivityPub JSON: actors (people, groups, the instance), threads as `Page`s,
 //! comments as `Note`s, the outbox's `Announce(Create(Page))`, and the JSON-LD context.
 
+pub mod outgoing;
+
 use activitypub_federation::protocol::public_key::PublicKey;
 use serde_json::{json, Value};
 use url::Url;
