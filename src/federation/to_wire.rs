@@ -219,24 +219,37 @@ pub fn note_json(c: &CommentObject) -> Result<NoteJson> {
 /// A thread of one of our groups as an outbox item: the group's `Announce` of the author's
 /// `Create`, under ids that `documents::outbox_announce` and `documents::outbox_create` serve.
 pub(super) fn announce_of_thread(t: &ThreadObject) -> Result<Value> {
-    Ok(json!({
-        "type": "Announce",
-        "id": format!("{}/activities/announce/create/{}", t.group_ap_id, t.thread.id),
-        "actor": t.group_ap_id,
-        "to": [PUBLIC],
-        "cc": [format!("{}/followers", t.group_ap_id)],
-        "object": create_of_thread(t)?,
-    }))
+    let announce = outgoing::Activity {
+        id: format!(
+            "{}/activities/announce/create/{}",
+            t.group_ap_id, t.thread.id
+        ),
+        to: vec![PUBLIC.to_string()],
+        cc: vec![format!("{}/followers", t.group_ap_id)],
+        ..outgoing::Activity::bare(
+            outgoing::Kind::Announce,
+            &t.group_ap_id,
+            outgoing::Object::Activity(Box::new(create_activity(t)?)),
+        )
+    };
+    serde_json::to_value(announce).map_err(|e| Error::Internal(e.to_string()))
 }
 
 pub(super) fn create_of_thread(t: &ThreadObject) -> Result<Value> {
-    Ok(json!({
-        "type": "Create",
-        "id": format!("{}/activities/create", t.thread.ap_id),
-        "actor": t.author_ap_id,
-        "to": [PUBLIC],
-        "cc": [t.group_ap_id],
-        "audience": t.group_ap_id,
-        "object": page_json(t)?,
-    }))
+    serde_json::to_value(create_activity(t)?).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// The `Create` of a thread as its outbox serves it, under a fixed id.
+fn create_activity(t: &ThreadObject) -> Result<outgoing::Activity> {
+    Ok(outgoing::Activity {
+        id: format!("{}/activities/create", t.thread.ap_id),
+        to: vec![PUBLIC.to_string()],
+        cc: vec![t.group_ap_id.clone()],
+        audience: Some(t.group_ap_id.clone()),
+        ..outgoing::Activity::bare(
+            outgoing::Kind::Create,
+            &t.author_ap_id,
+            outgoing::Object::Page(Box::new(page_json(t)?)),
+        )
+    })
 }

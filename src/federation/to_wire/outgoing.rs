@@ -80,8 +80,16 @@ impl Activity {
     /// A bare activity with a fresh id under `base`.
     fn new(base: &str, kind: Kind, actor: &str, object: Object) -> Activity {
         Activity {
-            context: None,
             id: activity_id(base, &kind.segment()),
+            ..Activity::bare(kind, actor, object)
+        }
+    }
+
+    /// An activity with no id yet (the caller gives it one) and no addressing.
+    pub fn bare(kind: Kind, actor: &str, object: Object) -> Activity {
+        Activity {
+            context: None,
+            id: String::new(),
             kind,
             actor: actor.to_string(),
             object,
