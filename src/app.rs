@@ -92,7 +92,7 @@ impl AppState {
                 .build(),
             auth_limiter: Arc::new(RateLimiter::new(config.limits.auth_attempts_per_minute)),
             post_limiter: Arc::new(RateLimiter::new(config.limits.posts_per_minute)),
-            activities: Arc::new(crate::federation::to_wire::outgoing::Builder::new(&config)?),
+            activities: Arc::new(crate::federation::to_wire::outgoing::Builder),
             config: Arc::new(config),
             instance_id,
         };

@@ -215,7 +215,8 @@ fn is_ours(o: &Origin, activity: &Value) -> bool {
 /// banned member); a remote group gets the activity if it is ours, and nothing if it came from
 /// elsewhere (its origin sent it there). A received activity's receipt is the inbox's business,
 /// recorded when its transaction began, so that copies arriving at the same moment stop there.
-pub fn to_group(
+/// `activity` is either received or made by [`Activities::build`] (with its `@context`).
+pub(crate) fn to_group(
     conn: &mut AnyConnection,
     o: &Origin,
     group: &Group,

@@ -266,6 +266,23 @@ pub fn plain_to_markdown(text: &str) -> String {
         .replace("  \n  \n", "\n\n")
 }
 
+/// Bare `http(s)://` addresses in plain text as markdown autolinks (`<…>`), so that a link in a
+/// post stays a link in the thread made of it: apps send plain text, and a post that came as
+/// HTML is read as text. Punctuation that ends a sentence stays outside the link.
+fn autolink(text: &str) -> String {
+    let word = |w: &str| -> String {
+        if !(w.starts_with("https://") || w.starts_with("http://")) || w.contains(['<', '>']) {
+            return w.to_string();
+        }
+        let url = w.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'']);
+        format!("<{url}>{}", &w[url.len()..])
+    };
+    text.lines()
+        .map(|line| line.split(' ').map(word).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The words of `line` that fit `max` characters, cut at a word (or inside the first word when
 /// it alone is longer).
 fn cut_at_word(line: &str, max: usize) -> String {
@@ -290,7 +307,7 @@ fn cut_at_word(line: &str, max: usize) -> String {
 /// as plain text; `warning` its content warning, if any.
 ///
 /// The title is the first line that says more than mentions, without its leading mentions;
-/// the body (markdown) is what follows it. A first line too long for a title stays whole in
+/// the body (markdown, web addresses as links) is what follows it. A first line too long for a title stays whole in
 /// the body, and the title is its start, cut at a word, with an ellipsis. A content warning
 /// opens the body, in bold: threads have no warnings of their own.
 ///
@@ -314,11 +331,12 @@ pub fn thread_from_post(
     let first = strip_leading_mentions(lines[at]).trim().to_string();
     let rest = lines[at + 1..].join("\n");
     let (title, body) = if first.chars().count() <= max_title {
-        (first, plain_to_markdown(rest.trim()))
+        (first, plain_to_markdown(&autolink(rest.trim())))
     } else {
         let mut title = cut_at_word(&first, max_title.saturating_sub(1));
         title.push('…');
-        (title, plain_to_markdown(format!("{first}\n{rest}").trim()))
+        let body = format!("{first}\n{rest}");
+        (title, plain_to_markdown(&autolink(body.trim())))
     };
     Ok((title, with_warning(warning, &body)))
 }
@@ -387,6 +405,18 @@ mod tests {
         assert_eq!(
             thread("abcdefghij", None, 5),
             Ok(("abcd…".into(), "abcdefghij".into()))
+        );
+        // Addresses stay links, sentence punctuation outside them.
+        assert_eq!(
+            thread(
+                "T\nSee https://a.example/x?y=1. And <https://b.example>",
+                None,
+                200
+            ),
+            Ok((
+                "T".into(),
+                "See <https://a.example/x?y=1>. And <https://b.example>".into()
+            ))
         );
         // A content warning opens the body, in bold.
         assert_eq!(

@@ -127,6 +127,10 @@ impl Activity for InboxActivity {
     }
 
     async fn verify(&self, data: &Data<AppState>) -> Result<()> {
+        // A copy of what this process just handled stops in `receive` without a lookup.
+        if data.recent_activities.contains_key(self.id().as_str()) {
+            return Ok(());
+        }
         self.check(data, None).await
     }
 
@@ -249,7 +253,10 @@ async fn receive(
                 Undoable::Delete(d) => content::undelete(data, d, raw, relayed_by).await?,
                 Undoable::Mod(m) => {
                     let flag = ThreadFlag::Locked;
-                    moderation::steward_action(data, &m.actor, &m.object, flag, false, raw).await?;
+                    moderation::steward_action(
+                        data, &m.actor, &m.object, flag, false, raw, relayed_by,
+                    )
+                    .await?;
                 }
                 Undoable::Block(b) => moderation::ban(data, b, false, raw).await?,
             },

@@ -146,7 +146,7 @@ pub(super) async fn delete(
     }
     if is_removal(data, &d, &object).await? {
         let flag = ThreadFlag::Removed;
-        return steward_action(data, &d.actor, &object, flag, true, raw).await;
+        return steward_action(data, &d.actor, &object, flag, true, raw, relayed_by).await;
     }
     match objects::by_ap_id(data, object.as_str()).await? {
         Some(objects::ReplyTarget::Thread(t)) => {
@@ -178,7 +178,7 @@ pub(super) async fn undelete(
         id_of(&d.object).ok_or_else(|| Error::Refused("Undo of a Delete of nothing".into()))?;
     if is_removal(data, &d, &object).await? {
         let flag = ThreadFlag::Removed;
-        return steward_action(data, &d.actor, &object, flag, false, raw).await;
+        return steward_action(data, &d.actor, &object, flag, false, raw, relayed_by).await;
     }
     let actor = person(data, &d.actor).await?;
     let restored = match objects::by_ap_id(data, object.as_str()).await? {

@@ -136,7 +136,8 @@ pub(super) async fn check_ban(
     Ok(())
 }
 
-/// A checked steward action on a thread or comment (see [`check_steward`]).
+/// A steward action on a thread or comment. [`check_steward`] ran before it was handled; it runs
+/// again here, as the object may have been stored (and become someone else's) in between.
 pub(super) async fn steward_action(
     data: &Data<AppState>,
     actor: &Url,
@@ -144,7 +145,9 @@ pub(super) async fn steward_action(
     flag: ThreadFlag,
     value: bool,
     raw: Value,
+    relayed_by: Option<&Group>,
 ) -> Result<()> {
+    check_steward(data, actor, object, relayed_by).await?;
     let steward = person(data, actor).await?;
     let (thread_id, comment_id) = match objects::by_ap_id(data, object.as_str()).await? {
         Some(objects::ReplyTarget::Thread(t)) => (t.id, None),
@@ -221,10 +224,28 @@ pub(super) async fn mod_action(
     let add = m.kind == ModKind::Add;
     match (m.kind, relayed_by) {
         (ModKind::Lock, _) => {
-            steward_action(data, &m.actor, &m.object, ThreadFlag::Locked, true, raw).await
+            steward_action(
+                data,
+                &m.actor,
+                &m.object,
+                ThreadFlag::Locked,
+                true,
+                raw,
+                relayed_by,
+            )
+            .await
         }
         _ if target.ends_with("/featured") => {
-            steward_action(data, &m.actor, &m.object, ThreadFlag::Pinned, add, raw).await
+            steward_action(
+                data,
+                &m.actor,
+                &m.object,
+                ThreadFlag::Pinned,
+                add,
+                raw,
+                relayed_by,
+            )
+            .await
         }
         (_, Some(g)) if target.ends_with("/moderators") => {
             let new_steward = person(data, &m.object).await?;

@@ -4,7 +4,6 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::config::Config;
 use crate::db::models::Group;
 use crate::domain::publish::{activity_id, Activities, Change, ModAction, Origin, Outgoing};
 use crate::error::{Error, Result};
@@ -52,7 +51,8 @@ pub enum Object {
     Received(Value),
 }
 
-/// One activity as sent. Only the outermost carries `@context`.
+/// One activity as sent. The outermost carries `@context` (so does an activity of ours inside a
+/// group's `Announce`, as it was built to be sent and served on its own); nested ones do not.
 #[derive(Debug, Serialize)]
 pub struct Activity {
     #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
@@ -124,23 +124,20 @@ impl Activity {
 
 /// The `Follow` an `Undo` or a `Reject` refers to: by the id we kept, or a fresh one.
 fn follow_of(base: &str, follow_id: Option<&str>, actor: &str, object: &str) -> Activity {
-    let mut follow = Activity::new(base, Kind::Follow, actor, Object::Id(object.into()));
-    if let Some(id) = follow_id {
-        follow.id = id.to_string();
+    let object = Object::Id(object.into());
+    match follow_id {
+        Some(id) => Activity {
+            id: id.to_string(),
+            ..Activity::bare(Kind::Follow, actor, object)
+        },
+        None => Activity::new(base, Kind::Follow, actor, object),
     }
-    follow
 }
 
 /// Builds our activities (the implementation of the domain's [`Activities`]).
 pub struct Builder;
 
 impl Builder {
-    /// # Errors
-    /// Never yet; kept fallible for configuration it may read.
-    pub fn new(_config: &Config) -> anyhow::Result<Builder> {
-        Ok(Builder)
-    }
-
     /// The activity for `what`, without `@context`.
     ///
     /// # Errors
