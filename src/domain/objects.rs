@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use crate::db::{models::*, schema::*};
+use crate::db::{models::*, schema::*, AnyConnection};
 use crate::domain::comments::find_comment;
 use crate::domain::groups::{find_group, MembershipState};
 use crate::domain::people::find_local_person;
@@ -175,6 +175,41 @@ pub async fn thread_of_local_group(state: &Context, name: &str, id: i64) -> Resu
         .await
 }
 
+/// A comment with the ids it points to: its author's, its thread's and group's, and the
+/// comment it answers.
+///
+/// # Errors
+/// Database failures only.
+pub(crate) fn comment_object(
+    conn: &mut AnyConnection,
+    comment: Comment,
+    thread: &Thread,
+    group_ap_id: String,
+    shown: bool,
+) -> Result<CommentObject> {
+    let author_ap_id = persons::table
+        .find(comment.author_id)
+        .select(persons::ap_id)
+        .first(conn)?;
+    let parent_ap_id = match comment.parent_id {
+        Some(p) => Some(
+            comments::table
+                .find(p)
+                .select(comments::ap_id)
+                .first(conn)?,
+        ),
+        None => None,
+    };
+    Ok(CommentObject {
+        shown,
+        comment,
+        author_ap_id,
+        group_ap_id,
+        thread_ap_id: thread.ap_id.clone(),
+        parent_ap_id,
+    })
+}
+
 /// A local comment.
 ///
 /// # Errors
@@ -188,31 +223,12 @@ pub async fn local_comment(state: &Context, id: i64) -> Result<CommentObject> {
                 return Err(Error::NotFound("comment"));
             }
             let thread = find_thread(conn, comment.thread_id)?;
-            let author_ap_id = persons::table
-                .find(comment.author_id)
-                .select(persons::ap_id)
-                .first(conn)?;
             let group_ap_id = groups::table
                 .find(thread.group_id)
                 .select(groups::ap_id)
                 .first(conn)?;
-            let parent_ap_id = match comment.parent_id {
-                Some(p) => Some(
-                    comments::table
-                        .find(p)
-                        .select(comments::ap_id)
-                        .first(conn)?,
-                ),
-                None => None,
-            };
-            Ok(CommentObject {
-                shown: crate::domain::visibility::comment_shown(&comment, &thread),
-                comment,
-                author_ap_id,
-                group_ap_id,
-                thread_ap_id: thread.ap_id,
-                parent_ap_id,
-            })
+            let shown = crate::domain::visibility::comment_shown(&comment, &thread);
+            comment_object(conn, comment, &thread, group_ap_id, shown)
         })
         .await
 }

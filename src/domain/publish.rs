@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::db::{models::*, schema::*, AnyConnection};
 use crate::domain::groups::MembershipState;
-use crate::domain::objects::{thread_objects, CommentObject, ThreadObject};
+use crate::domain::objects::{comment_object, thread_objects, CommentObject, ThreadObject};
 use crate::domain::outbox;
 use crate::error::{Error, Result};
 
@@ -518,27 +518,7 @@ pub fn comment_changed(
     let activity = match received {
         Some(a) => a,
         None => {
-            let author_ap_id: String = persons::table
-                .find(comment.author_id)
-                .select(persons::ap_id)
-                .first(conn)?;
-            let parent_ap_id = match comment.parent_id {
-                Some(p) => Some(
-                    comments::table
-                        .find(p)
-                        .select(comments::ap_id)
-                        .first(conn)?,
-                ),
-                None => None,
-            };
-            let comment = CommentObject {
-                shown: true,
-                comment,
-                author_ap_id,
-                group_ap_id: group.ap_id.clone(),
-                thread_ap_id: thread.ap_id.clone(),
-                parent_ap_id,
-            };
+            let comment = comment_object(conn, comment, &thread, group.ap_id.clone(), true)?;
             let what = Outgoing::Comment {
                 comment: &comment,
                 group: &group,
