@@ -30,16 +30,31 @@ diesel::alias!(threads as removed_thread: RemovedThread);
 /// The ids of threads stewards removed, for queries over comments:
 /// `comments::thread_id.nullable().ne_all(removed_threads())` (nullable, so that it serves
 /// queries where comments are left-joined too). It reads threads under an alias, so that it
-/// fits queries that join threads themselves; a partial index keeps the list cheap to read.
+/// fits queries that join threads themselves. The condition is the bare column, as the partial
+/// index `threads_removed` (`WHERE removed`) states it: `removed = ?` with a bound value does not
+/// match the index, and the list was read by scanning every thread.
 #[allow(clippy::type_complexity)]
 pub fn removed_threads() -> diesel::dsl::Select<
     diesel::dsl::Filter<
         diesel::query_source::Alias<RemovedThread>,
-        diesel::dsl::Eq<diesel::query_source::AliasedField<RemovedThread, threads::removed>, bool>,
+        diesel::query_source::AliasedField<RemovedThread, threads::removed>,
     >,
     diesel::dsl::Nullable<diesel::query_source::AliasedField<RemovedThread, threads::id>>,
 > {
     removed_thread
-        .filter(removed_thread.field(threads::removed).eq(true))
+        .filter(removed_thread.field(threads::removed))
         .select(removed_thread.field(threads::id).nullable())
+}
+
+#[cfg(test)]
+mod tests {
+    /// `threads_removed` is `ON threads (id) WHERE removed`: only the bare column, not a bound
+    /// `removed = ?`, lets SQLite read the list through it instead of every thread.
+    #[test]
+    fn removed_threads_are_asked_for_as_their_partial_index_states_it() {
+        let sql =
+            diesel::debug_query::<diesel::sqlite::Sqlite, _>(&super::removed_threads()).to_string();
+        assert!(sql.contains("WHERE"), "{sql}");
+        assert!(!sql.contains('?'), "a bound value hides the index: {sql}");
+    }
 }
