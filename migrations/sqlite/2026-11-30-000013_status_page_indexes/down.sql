@@ -1,0 +1,2 @@
+DROP INDEX statuses_author_created;
+DROP INDEX comments_parent;
