@@ -158,13 +158,18 @@ pub fn activity_id(base: &str, kind: &str) -> String {
     format!("{base}/activities/{kind}/{token:032x}")
 }
 
-/// Builds `what` and queues it to `inboxes`. Returns whether anything was queued.
+/// Builds `what` and queues it to `inboxes`. Returns whether anything was queued. With no inbox
+/// (a group of ours without remote followers: most posts and most received replies), nothing
+/// is built.
 fn queue(
     conn: &mut AnyConnection,
     o: &Origin,
     what: Outgoing<'_>,
     inboxes: &[String],
 ) -> Result<bool> {
+    if inboxes.is_empty() {
+        return Ok(false);
+    }
     let document = o.activities.build(o, what)?;
     outbox::enqueue(conn, o, &document, inboxes)
 }
