@@ -65,6 +65,10 @@ pub struct Person {
     pub last_refreshed_at: Option<NaiveDateTime>,
     /// Interface language chosen by a local member (`en`, `fr`).
     pub language: Option<String>,
+    /// "Ask me about": free text shown on the profile.
+    pub ask_me_about: String,
+    /// Languages the person works in, as tags separated by commas (`en,fr`).
+    pub languages: String,
 }
 
 #[derive(Debug, Insertable)]

@@ -47,6 +47,16 @@ diesel::table! {
         updated_at -> Timestamp,
         last_refreshed_at -> Nullable<Timestamp>,
         language -> Nullable<Text>,
+        ask_me_about -> Text,
+        languages -> Text,
+    }
+}
+
+diesel::table! {
+    person_expertise (person_id, tag) {
+        person_id -> BigInt,
+        tag -> Text,
+        label -> Text,
     }
 }
 
@@ -355,6 +365,7 @@ diesel::joinable!(list_groups -> lists (list_id));
 diesel::joinable!(list_groups -> groups (group_id));
 diesel::joinable!(notifications -> statuses (status_id));
 diesel::joinable!(thread_tags -> threads (thread_id));
+diesel::joinable!(person_expertise -> persons (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
@@ -381,4 +392,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     markers,
     notifications,
     thread_tags,
+    person_expertise,
 );

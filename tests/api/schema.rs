@@ -134,10 +134,22 @@ fn sqlite_facts(c: &mut SqliteConnection, detail: Detail) -> Facts {
     let mut facts = Facts::new();
     let tables: Vec<Name> = diesel::sql_query(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name <> '__diesel_schema_migrations' ORDER BY name",
+         AND name <> '__diesel_schema_migrations' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' \
+         AND name NOT GLOB '*_fts_*' ORDER BY name",
     )
     .load(c)
     .unwrap();
+    // A search index is an FTS5 table over its content table (with shadow tables named after
+    // it) here, a generated tsvector column with a GIN index on PostgreSQL: one fact for both.
+    let search: Vec<Name> = diesel::sql_query(
+        "SELECT substr(name, 1, length(name) - 4) AS name FROM sqlite_master \
+         WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%' AND name GLOB '*_fts'",
+    )
+    .load(c)
+    .unwrap();
+    for Name { name } in search {
+        facts.insert(format!("search index on {name}"));
+    }
     for Name { name: table } in tables {
         facts.insert(format!("table {table}"));
         let columns: Vec<SqliteColumn> = diesel::sql_query(format!(
@@ -319,6 +331,10 @@ fn postgres_facts(c: &mut PgConnection, detail: Detail) -> Facts {
     .load(c)
     .unwrap();
     for col in columns {
+        if col.data_type == "tsvector" && col.column_name == "search" {
+            facts.insert(format!("search index on {}", col.table_name));
+            continue;
+        }
         facts.insert(format!(
             "column {}.{}: {}{}",
             col.table_name,
@@ -352,6 +368,9 @@ fn postgres_facts(c: &mut PgConnection, detail: Detail) -> Facts {
     .unwrap();
     for index in indexes {
         let columns = split(&index.columns);
+        if columns == ["search"] {
+            continue; // part of the search index, above
+        }
         if index.is_primary {
             facts.insert(format!(
                 "primary key {} ({})",
