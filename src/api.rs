@@ -9,6 +9,7 @@ pub mod content;
 mod groups;
 mod people;
 mod remote;
+mod search;
 
 use axum::{routing::get, Json, Router};
 use utoipa::{
@@ -67,7 +68,7 @@ impl Modify for BearerAuth {
         content::vote_thread, content::vote_comment, content::pin, content::lock, content::remove_thread,
         content::remove_comment, content::feed, content::report_thread, content::report_comment,
         content::list_reports, remote::resolve, remote::get_policy, remote::put_policy,
-        remote::queue,
+        remote::queue, search::search, search::similar,
     ),
     components(schemas(ErrorBody))
 )]
@@ -84,4 +85,5 @@ pub fn routes() -> Router {
         .merge(groups::routes())
         .merge(content::routes())
         .merge(remote::routes())
+        .merge(search::routes())
 }

@@ -172,6 +172,7 @@ pub fn router(state: &AppState, federation: FederationConfig<AppState>) -> Route
         );
     Router::new()
         .merge(crate::api::routes())
+        .merge(crate::federation::network::routes())
         .merge(crate::mastodon::routes())
         .merge(crate::web::routes(state))
         .merge(crate::federation::routes())

@@ -48,6 +48,34 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     pub limits: Limits,
     pub mastodon: MastodonApi,
+    pub network_search: NetworkSearch,
+}
+
+/// Search across partner instances (`scope=network`; docs/federation.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NetworkSearch {
+    /// Ask partners when someone here searches the network.
+    pub ask: bool,
+    /// Answer partners' signed searches.
+    pub answer: bool,
+    /// Partners by domain (`host` or `host:port`). Empty: in allowlist mode every allowed
+    /// instance, in open mode none.
+    pub partners: Vec<String>,
+    /// How long a network search waits for partners, in milliseconds; one that has not
+    /// answered by then is skipped and named as skipped.
+    pub budget_ms: u64,
+}
+
+impl Default for NetworkSearch {
+    fn default() -> Self {
+        NetworkSearch {
+            ask: true,
+            answer: true,
+            partners: Vec::new(),
+            budget_ms: 1500,
+        }
+    }
 }
 
 /// The Mastodon-compatible client API.
@@ -178,6 +206,7 @@ impl Default for Config {
             trusted_proxies: TrustedProxies::default(),
             limits: Limits::default(),
             mastodon: MastodonApi::default(),
+            network_search: NetworkSearch::default(),
         }
     }
 }
@@ -284,6 +313,12 @@ impl Config {
         }
         if self.pool_size == 0 {
             return bad("pool_size", "must be at least 1");
+        }
+        if !(100..=10_000).contains(&self.network_search.budget_ms) {
+            return bad(
+                "network_search.budget_ms",
+                "must be between 100 and 10000 milliseconds",
+            );
         }
         let l = &self.limits;
         if l.title_chars == 0 || l.body_bytes == 0 || l.request_bytes < l.body_bytes {

@@ -20,6 +20,7 @@ pub mod publish;
 pub mod receipts;
 pub mod remote;
 pub mod reports;
+pub mod search;
 pub mod site;
 pub mod statuses;
 pub mod text;

@@ -163,6 +163,19 @@ pub fn require_utf8_form(bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// A query string as name/value pairs, in order, refused unless it is UTF-8: for routes that
+/// refuse a name they do not take by name (search).
+///
+/// # Errors
+/// [`Error::BadRequest`] for a query string that is not UTF-8.
+pub fn query_pairs(raw: Option<&str>) -> Result<Vec<(String, String)>> {
+    let raw = raw.unwrap_or_default();
+    require_utf8_form(raw.as_bytes())?;
+    Ok(url::form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect())
+}
+
 /// A JSON body that may be absent or empty: then `T::default()`.
 pub fn optional_body<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -12,6 +12,7 @@ mod discovery;
 pub mod documents;
 pub mod from_wire;
 pub mod lookup;
+pub mod network;
 pub mod signatures;
 pub mod to_wire;
 pub mod wire;

@@ -232,6 +232,14 @@ pub fn sanitize_html(input: &str) -> String {
         .to_string()
 }
 
+/// HTML from elsewhere reduced to text and `<mark>` (a search snippet from a partner).
+pub fn sanitize_marks(input: &str) -> String {
+    ammonia::Builder::empty()
+        .add_tags(["mark"])
+        .clean(input)
+        .to_string()
+}
+
 /// Plain text of sanitized HTML, one line per paragraph or line break.
 pub fn html_to_text(html: &str) -> String {
     let spaced = html

@@ -26,6 +26,7 @@ mod mastodon_entities;
 mod proxy;
 mod schema;
 mod scopes;
+mod search;
 mod site;
 mod visibility;
 mod web;

@@ -1,0 +1,344 @@
+//! The ranked search as SQL, written once with a few words that differ per backend: the
+//! match (FTS5 `MATCH` or `@@ to_tsquery`), the relevance (bm25 or ts_rank) and the age.
+//! Filters and visibility are the same text on both. Every value is a bound parameter.
+
+use chrono::{NaiveDateTime, NaiveTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Text, Timestamp};
+
+use super::{Filters, Kind, Query};
+use crate::db::AnyConnection;
+use crate::domain::groups::{find_group, MembershipState};
+use crate::domain::people::find_person_by_handle;
+use crate::error::Result;
+
+/// Filters resolved to ids: an unknown group or author is a 404, not an empty page.
+pub struct Scope {
+    group: Option<i64>,
+    author: Option<i64>,
+}
+
+impl Scope {
+    /// # Errors
+    /// 404 for an unknown group or author.
+    pub fn resolve(conn: &mut AnyConnection, instance_id: i64, f: &Filters) -> Result<Scope> {
+        let group = match &f.group {
+            Some(g) => Some(find_group(conn, instance_id, g.trim().trim_start_matches('!'))?.id),
+            None => None,
+        };
+        let author = match &f.author {
+            Some(a) => {
+                Some(find_person_by_handle(conn, instance_id, a.trim().trim_start_matches('@'))?.id)
+            }
+            None => None,
+        };
+        Ok(Scope { group, author })
+    }
+}
+
+/// One ranked row: what it is, its id, its rank.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Ranked {
+    #[diesel(sql_type = BigInt)]
+    pub kind: i64,
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Double)]
+    pub rank: f64,
+}
+
+impl Ranked {
+    pub fn kind(&self) -> Kind {
+        Kind::ALL[usize::try_from(self.kind).unwrap_or(0).min(3)]
+    }
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+    Time(NaiveDateTime),
+}
+
+/// SQL text and its parameters, numbered as each backend wants them.
+struct Sql {
+    pg: bool,
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn bind(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        if self.pg {
+            format!("${}", self.binds.len())
+        } else {
+            "?".into()
+        }
+    }
+
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    /// The age in days of a timestamp column, from `now`.
+    fn age(&mut self, column: &str, now: NaiveDateTime) -> String {
+        let now = self.bind(Bind::Time(now));
+        if self.pg {
+            format!("(EXTRACT(EPOCH FROM ({now} - {column})) / 86400.0)")
+        } else {
+            format!("(julianday({now}) - julianday({column}))")
+        }
+    }
+
+    fn max0(&self, column: &str) -> String {
+        if self.pg {
+            format!("GREATEST({column}, 0)")
+        } else {
+            format!("max({column}, 0)")
+        }
+    }
+
+    /// The match condition and relevance (0..1) of one kind's index.
+    fn matching(&mut self, kind: Kind, alias: &str, query: &Query) -> (String, String) {
+        if self.pg {
+            let q = self.bind(Bind::Text(query.tsquery()));
+            let ts = format!("to_tsquery('commonplace', {q})");
+            (
+                format!("{alias}.search @@ {ts}"),
+                // Normalisation 32: rank / (rank + 1).
+                format!("ts_rank({alias}.search, {ts}, 32)"),
+            )
+        } else {
+            let table = match kind {
+                Kind::Threads => "threads_fts",
+                Kind::Comments => "comments_fts",
+                Kind::Groups => "groups_fts",
+                Kind::People => "persons_fts",
+            };
+            // Title-like columns weigh more, as PostgreSQL's weight A does.
+            let weights = match kind {
+                Kind::Threads => "4.0, 1.0",
+                Kind::Comments => "1.0",
+                Kind::Groups => "4.0, 4.0, 1.0, 1.0",
+                Kind::People => "4.0, 4.0, 4.0, 4.0, 4.0, 1.0, 1.0",
+            };
+            let q = self.bind(Bind::Text(query.fts5()));
+            (
+                format!("{table} MATCH {q}"),
+                // bm25 is negative, better when lower: -bm25 / (1 - bm25) is 0..1.
+                format!("(-bm25({table}, {weights}) / (1.0 - bm25({table}, {weights})))"),
+            )
+        }
+    }
+
+    /// The index joined to its rows, as a FROM clause.
+    fn from(&self, kind: Kind, table: &str, alias: &str) -> String {
+        if self.pg {
+            format!("{table} {alias}")
+        } else {
+            let fts = match kind {
+                Kind::Threads => "threads_fts",
+                Kind::Comments => "comments_fts",
+                Kind::Groups => "groups_fts",
+                Kind::People => "persons_fts",
+            };
+            format!("{fts} JOIN {table} {alias} ON {alias}.id = {fts}.rowid")
+        }
+    }
+}
+
+/// Filters shared by what people write (threads and comments): `a` is its alias, `t` its
+/// thread's.
+fn written_filters(
+    sql: &mut Sql,
+    a: &str,
+    t: &str,
+    f: &Filters,
+    scope: &Scope,
+    dates: (Option<NaiveDateTime>, Option<NaiveDateTime>),
+) {
+    sql.push(&format!(
+        " AND NOT {a}.removed AND NOT {a}.deleted AND NOT {t}.removed AND NOT p.suspended \
+         AND NOT EXISTS (SELECT 1 FROM group_bans b \
+         WHERE b.group_id = {t}.group_id AND b.person_id = {a}.author_id)"
+    ));
+    if let Some(g) = scope.group {
+        let g = sql.bind(Bind::Int(g));
+        sql.push(&format!(" AND {t}.group_id = {g}"));
+    }
+    if let Some(p) = scope.author {
+        let p = sql.bind(Bind::Int(p));
+        sql.push(&format!(" AND {a}.author_id = {p}"));
+    }
+    if let Some(agency) = &f.agency {
+        let v = sql.bind(Bind::Text(agency.trim().to_lowercase()));
+        sql.push(&format!(" AND lower(p.agency) = {v}"));
+    }
+    common_filters(sql, a, f, dates);
+}
+
+/// Instance and dates: `a` is the alias whose `created_at` counts; `i` is the instance.
+fn common_filters(
+    sql: &mut Sql,
+    a: &str,
+    f: &Filters,
+    (since, until): (Option<NaiveDateTime>, Option<NaiveDateTime>),
+) {
+    if let Some(domain) = &f.instance {
+        let v = sql.bind(Bind::Text(domain.trim().to_lowercase()));
+        sql.push(&format!(" AND i.domain = {v}"));
+    }
+    if let Some(since) = since {
+        let v = sql.bind(Bind::Time(since));
+        sql.push(&format!(" AND {a}.created_at >= {v}"));
+    }
+    if let Some(until) = until {
+        let v = sql.bind(Bind::Time(until));
+        sql.push(&format!(" AND {a}.created_at < {v}"));
+    }
+}
+
+/// One kind's candidates: `kind, id, relevance, age, reception`.
+fn select(
+    sql: &mut Sql,
+    kind: Kind,
+    query: &Query,
+    f: &Filters,
+    scope: &Scope,
+    now: NaiveDateTime,
+) {
+    let dates = (
+        f.since.map(|d| d.and_time(NaiveTime::MIN)),
+        f.until
+            .and_then(|d| d.succ_opt())
+            .map(|d| d.and_time(NaiveTime::MIN)),
+    );
+    let code = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+    let (alias, table) = match kind {
+        Kind::Threads => ("t", "threads"),
+        Kind::Comments => ("c", "comments"),
+        Kind::Groups => ("g", "groups"),
+        Kind::People => ("p", "persons"),
+    };
+    let from = sql.from(kind, table, alias);
+    let age = sql.age(&format!("{alias}.created_at"), now);
+    let reception = match kind {
+        Kind::Threads => format!("({} + t.comment_count)", sql.max0("t.score")),
+        Kind::Comments => sql.max0("c.score"),
+        Kind::Groups => "(g.member_count + g.thread_count)".into(),
+        Kind::People => "0".into(),
+    };
+    let (matches, relevance) = sql.matching(kind, alias, query);
+    sql.push(&format!(
+        "SELECT CAST({code} AS BIGINT) AS kind, {alias}.id AS id, \
+         CAST({relevance} AS DOUBLE PRECISION) AS relevance, \
+         CAST({age} AS DOUBLE PRECISION) AS age, \
+         CAST({reception} AS DOUBLE PRECISION) AS reception, {alias}.created_at AS created_at \
+         FROM {from} "
+    ));
+    match kind {
+        Kind::Threads => {
+            sql.push(
+                "JOIN persons p ON p.id = t.author_id JOIN instances i ON i.id = p.instance_id",
+            );
+            sql.push(&format!(" WHERE {matches}"));
+            written_filters(sql, "t", "t", f, scope, dates);
+        }
+        Kind::Comments => {
+            sql.push(
+                "JOIN threads t ON t.id = c.thread_id JOIN persons p ON p.id = c.author_id \
+                 JOIN instances i ON i.id = p.instance_id",
+            );
+            sql.push(&format!(" WHERE {matches}"));
+            written_filters(sql, "c", "t", f, scope, dates);
+        }
+        Kind::Groups => {
+            sql.push("JOIN instances i ON i.id = g.instance_id");
+            sql.push(&format!(" WHERE {matches}"));
+            if let Some(g) = scope.group {
+                let g = sql.bind(Bind::Int(g));
+                sql.push(&format!(" AND g.id = {g}"));
+            }
+            common_filters(sql, "g", f, dates);
+        }
+        Kind::People => {
+            sql.push("JOIN instances i ON i.id = p.instance_id");
+            sql.push(&format!(
+                " WHERE {matches} AND NOT p.suspended AND p.approved"
+            ));
+            if let Some(g) = scope.group {
+                let g = sql.bind(Bind::Int(g));
+                let accepted = sql.bind(Bind::Text(MembershipState::Accepted.as_str().into()));
+                sql.push(&format!(
+                    " AND EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = {g} \
+                     AND m.person_id = p.id AND m.state = {accepted})"
+                ));
+            }
+            if let Some(agency) = &f.agency {
+                let v = sql.bind(Bind::Text(agency.trim().to_lowercase()));
+                sql.push(&format!(" AND lower(p.agency) = {v}"));
+            }
+            common_filters(sql, "p", f, dates);
+        }
+    }
+}
+
+/// The page of ranked rows: best first, then newest, then by kind and id, so that pages are
+/// stable.
+///
+/// # Errors
+/// Database failures only: the query is ours, the typed words are parameters.
+pub fn ranked(
+    conn: &mut AnyConnection,
+    query: &Query,
+    f: &Filters,
+    scope: &Scope,
+    offset: i64,
+    limit: i64,
+    now: NaiveDateTime,
+) -> Result<Vec<Ranked>> {
+    let mut sql = Sql {
+        pg: matches!(conn, AnyConnection::Postgresql(_)),
+        text: String::new(),
+        binds: Vec::new(),
+    };
+    let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| f.wants(*k)).collect();
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    sql.push("SELECT kind, id, rank FROM (SELECT kind, id, created_at, relevance * (1.0 + 0.25 / (1.0 + age / 30.0) + 0.25 * reception / (reception + 10.0)) AS rank FROM (");
+    for (i, kind) in kinds.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        select(&mut sql, *kind, query, f, scope, now);
+    }
+    sql.push(") found) ranked ORDER BY rank DESC, created_at DESC, kind, id");
+    let l = sql.bind(Bind::Int(limit));
+    let o = sql.bind(Bind::Int(offset));
+    sql.push(&format!(" LIMIT {l} OFFSET {o}"));
+    Ok(match conn {
+        AnyConnection::Postgresql(c) => {
+            let mut q = diesel::sql_query(sql.text).into_boxed();
+            for b in sql.binds {
+                q = match b {
+                    Bind::Text(v) => q.bind::<Text, _>(v),
+                    Bind::Int(v) => q.bind::<BigInt, _>(v),
+                    Bind::Time(v) => q.bind::<Timestamp, _>(v),
+                };
+            }
+            q.load(c)?
+        }
+        AnyConnection::Sqlite(c) => {
+            let mut q = diesel::sql_query(sql.text).into_boxed();
+            for b in sql.binds {
+                q = match b {
+                    Bind::Text(v) => q.bind::<Text, _>(v),
+                    Bind::Int(v) => q.bind::<BigInt, _>(v),
+                    Bind::Time(v) => q.bind::<Timestamp, _>(v),
+                };
+            }
+            q.load(c)?
+        }
+    })
+}
