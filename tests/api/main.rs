@@ -23,6 +23,7 @@ mod layout;
 mod mastodon;
 mod mastodon_content;
 mod mastodon_entities;
+mod network_search;
 mod proxy;
 mod schema;
 mod scopes;
