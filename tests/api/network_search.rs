@@ -100,8 +100,8 @@ async fn partners_answer_and_the_rest_are_skipped_by_name() {
         ],
     )
     .await;
-    allow(&beta, &[a.clone()]).await;
-    allow(&gamma, &[b.clone()]).await;
+    allow(&beta, std::slice::from_ref(&a)).await;
+    allow(&gamma, std::slice::from_ref(&b)).await;
     thread(&alpha, "SDMX at alpha", "Our SDMX endpoint.").await;
     thread(
         &beta,
