@@ -86,6 +86,10 @@ pub struct Filters {
     pub since: Option<NaiveDate>,
     /// Created on or before this day (UTC).
     pub until: Option<NaiveDate>,
+    /// Written by this person (our id; for doors that name people by id).
+    pub author_id: Option<i64>,
+    /// In this group (our id).
+    pub group_id: Option<i64>,
 }
 
 impl Filters {
@@ -95,8 +99,10 @@ impl Filters {
             return false;
         }
         match kind {
-            Kind::Groups => self.author.is_none() && self.agency.is_none(),
-            Kind::People => self.author.is_none() || self.kinds == [Kind::People],
+            Kind::Groups => {
+                self.author.is_none() && self.author_id.is_none() && self.agency.is_none()
+            }
+            Kind::People => self.author.is_none() && self.author_id.is_none(),
             Kind::Threads | Kind::Comments => true,
         }
     }

@@ -43,6 +43,7 @@ struct SearchParams {
     resolve: Option<String>,
     limit: Option<String>,
     offset: Option<String>,
+    account_id: Option<String>,
 }
 
 fn looks_remote(q: &str) -> bool {
@@ -71,6 +72,15 @@ async fn search(
             .as_deref()
             .is_some_and(|r| r == "true" || r == "1");
     let wants = |k: &str| p.kind.as_deref().is_none_or(|t| t == k);
+    // Only statuses by that account (a person, or a group: what was posted in it).
+    let by = match p.account_id.as_deref().filter(|a| !a.is_empty()) {
+        Some(raw) => Some(match entities::parse_account_id(raw) {
+            Some(entities::AccountOf::Person(id)) => Who::Person(id),
+            Some(entities::AccountOf::Group(id)) => Who::Group(id),
+            None => return Err(super::MastoError::not_found()),
+        }),
+        None => None,
+    };
     let ctx = Ctx { state };
 
     let mut accounts = Vec::new();
@@ -100,13 +110,14 @@ async fn search(
             Err(e) => tracing::debug!(query = %q, error = %e, "lookup failed"),
         }
     }
-    if wants("accounts") && accounts.is_empty() {
+    if wants("accounts") && accounts.is_empty() && by.is_none() {
         let entries = directory::search(state, &q, limit, offset).await?;
         accounts.extend(entries.iter().map(|e| entities::account(&ctx, e)));
     }
-    // Searching posts is for signed-in members, as on Mastodon.
+    // Searching posts is for signed-in members, as on Mastodon; the words are searched in
+    // full text (see docs/api.md for the query language).
     if wants("statuses") && found_statuses.is_empty() && viewer.is_some() && !looks_remote(&q) {
-        let bundle = statuses::search(state, viewer, &q, limit, offset).await?;
+        let bundle = statuses::search(state, viewer, &q, by, limit, offset).await?;
         found_statuses.extend(entities::statuses(&ctx, &bundle));
     }
     let mut hashtags = Vec::new();
