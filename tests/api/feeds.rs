@@ -62,6 +62,8 @@ async fn a_groups_feed_lists_its_threads_newest_first_as_text() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{tricky}");
 
+    let raw = fetch(&app, "/g/design/feed.atom", None).await.body;
+    assert!(!raw.contains("<script>"), "escaped in the XML: {raw}");
     let f = feed(&app, "/g/design/feed.atom").await;
     assert_eq!(titles(&f), ["<script>alert(1)</script> & more", "First"]);
     let base = app.server.state.config.base_url();
@@ -135,6 +137,21 @@ async fn a_feed_answers_not_modified_and_unknown_groups_are_pages_not_found() {
         );
         assert!(missing.body.contains("<main"), "{}", missing.body);
     }
+}
+
+#[tokio::test]
+async fn a_feed_carries_the_fifty_latest_threads() {
+    let app = spawn_app().await;
+    let root = app.admin("root").await;
+    app.group(&root, "design").await;
+    for i in 1..=52 {
+        app.thread(&root, "design", &format!("Thread {i}")).await;
+    }
+    let f = feed(&app, "/g/design/feed.atom").await;
+    let shown = titles(&f);
+    assert_eq!(shown.len(), 50);
+    assert_eq!(shown[0], "Thread 52");
+    assert_eq!(shown[49], "Thread 3");
 }
 
 #[tokio::test]
