@@ -102,6 +102,7 @@ fn execute(conn: &mut AnyConnection, sql: String) -> Result<usize> {
 ///
 /// # Errors
 /// Database failures; what was rebuilt before one stays rebuilt.
+#[tracing::instrument(skip_all)]
 pub async fn rebuild_search_index(
     state: &Context,
     mut progress: impl FnMut(Step),
