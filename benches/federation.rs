@@ -162,6 +162,8 @@ async fn signer(id: &str, public: &str, private: &str) -> Data<()> {
         agency: None,
         job_role: None,
         expertise: String::new(),
+        ask_me_about: String::new(),
+        languages: String::new(),
         password_hash: None,
         is_admin: false,
         approved: true,

@@ -1,4 +1,5 @@
-//! Command line: `serve` (the default), `migrate`, `admin …`, `config check`.
+//! Command line: `serve` (the default), `migrate`, `admin …` (accounts, groups, federation
+//! policy, the search index), `config check`.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -70,6 +71,8 @@ enum Admin {
         #[arg(long)]
         title: Option<String>,
     },
+    /// Rebuild the full-text search index (best run while the server is stopped).
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,6 +281,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Admin(Admin::Reindex) => {
+            let state = AppState::new(config).await?;
+            reindex(&state).await
+        }
         Command::Admin(Admin::CreateGroup {
             name,
             steward,
@@ -310,6 +317,33 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `admin reindex`: the domain rebuilds, the terminal shows a bar (none when stderr is not a
+/// terminal), and a summary line is printed either way.
+async fn reindex(state: &AppState) -> anyhow::Result<()> {
+    use crate::domain::reindex::{rebuild_search_index, Step};
+    use indicatif::{ProgressBar, ProgressStyle};
+    use std::io::IsTerminal;
+    // Logs and scripts read stderr too: no bar drawn into them.
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::no_length()
+    } else {
+        ProgressBar::hidden()
+    };
+    if let Ok(style) = ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let summary = rebuild_search_index(state, |step| match step {
+        Step::Planned { total } => bar.set_length(total),
+        Step::Table(table) => bar.set_message(table),
+        Step::Done(n) => bar.inc(n),
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    println!("{summary}");
+    Ok(())
 }
 
 fn read_password() -> anyhow::Result<String> {

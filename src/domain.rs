@@ -18,6 +18,7 @@ pub mod people;
 pub mod policy;
 pub mod publish;
 pub mod receipts;
+pub mod reindex;
 pub mod remote;
 pub mod reports;
 pub mod search;

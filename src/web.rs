@@ -6,6 +6,7 @@
 mod account;
 mod admin;
 mod content;
+pub mod feeds;
 mod forms;
 mod groups;
 pub mod i18n;
@@ -41,6 +42,7 @@ pub fn routes(state: &AppState) -> Router {
         .merge(writing::routes())
         .merge(moderation::routes())
         .merge(groups::routes())
+        .merge(feeds::routes())
         .merge(people::routes())
         .merge(account::routes())
         .merge(steward::routes())

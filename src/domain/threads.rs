@@ -91,6 +91,8 @@ enum Scope {
     Author(i64),
     /// A group's pinned threads.
     Pinned(i64),
+    /// A group's threads for its feed: less those of suspended or banned authors.
+    Feed(i64),
 }
 
 /// In groups that approve members, only accepted members write.

@@ -8,11 +8,14 @@
 //! - A comment deleted by its author or removed by stewards is gone (threads show a tombstone in
 //!   its place).
 //! - Nothing gone may be edited, replied to or voted on.
+//! - A group's feed leaves out the threads of authors suspended here or banned from the group:
+//!   a feed is read by programs that never see a steward's later decision, so it only carries
+//!   what the group still stands behind.
 
 use diesel::prelude::*;
 
 use crate::db::models::{Comment, Thread};
-use crate::db::schema::threads;
+use crate::db::schema::{group_bans, threads};
 
 /// Whether a comment is shown to readers: neither it nor its thread was taken down.
 pub fn comment_shown(comment: &Comment, thread: &Thread) -> bool {
@@ -23,6 +26,15 @@ pub fn comment_shown(comment: &Comment, thread: &Thread) -> bool {
 /// one while it still has replies to show.
 pub fn thread_readable(thread: &Thread, viewer_is_steward: bool, has_comments: bool) -> bool {
     (!thread.removed || viewer_is_steward) && (!thread.deleted || has_comments)
+}
+
+/// The people banned from a group, for queries over its threads:
+/// `threads::author_id.ne_all(banned_from(group_id))`.
+#[diesel::dsl::auto_type(no_type_alias)]
+pub fn banned_from(group_id: i64) -> _ {
+    group_bans::table
+        .filter(group_bans::group_id.eq(group_id))
+        .select(group_bans::person_id)
 }
 
 diesel::alias!(threads as removed_thread: RemovedThread);

@@ -1,5 +1,5 @@
-//! Lists of threads: a group's (by activity, new, top), pinned, by author, removed, and the
-//! member's feed.
+//! Lists of threads: a group's (by activity, new, top), pinned, its Atom feed's, by author,
+//! removed, and the member's feed.
 
 use super::*;
 
@@ -36,6 +36,10 @@ pub(super) fn list_rows(
     q = match scope {
         Scope::Group(g) => q.filter(threads::group_id.eq(g)),
         Scope::Author(p) => q.filter(threads::author_id.eq(p)),
+        Scope::Feed(g) => q
+            .filter(threads::group_id.eq(g))
+            .filter(persons::suspended.eq(false))
+            .filter(threads::author_id.ne_all(visibility::banned_from(g))),
         Scope::Pinned(g) => q
             .filter(threads::group_id.eq(g))
             .filter(threads::pinned.eq(true)),
@@ -157,6 +161,24 @@ pub async fn pinned(
         .read(move |conn| {
             let group = find_group(conn, id, &name)?;
             list_rows(conn, Scope::Pinned(group.id), viewer_id, Sort::New, page)
+        })
+        .await?;
+    Ok(Page::from_rows(to_views(rows), limit, cursor_of(Sort::New)).items)
+}
+
+/// A group's latest threads for its feed, newest first (at most `limit`): what its page lists,
+/// less the threads of authors suspended here or banned from the group (see `visibility`).
+///
+/// # Errors
+/// 404 for an unknown group.
+pub async fn for_feed(state: &Context, group: &str, limit: i64) -> Result<Vec<ThreadView>> {
+    let (id, name) = (state.instance_id, group.to_string());
+    let page = PageRequest { after: None, limit };
+    let rows = state
+        .db
+        .read(move |conn| {
+            let group = find_group(conn, id, &name)?;
+            list_rows(conn, Scope::Feed(group.id), -1, Sort::New, page)
         })
         .await?;
     Ok(Page::from_rows(to_views(rows), limit, cursor_of(Sort::New)).items)
