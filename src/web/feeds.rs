@@ -29,9 +29,13 @@ use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, Utc};
 use sha2::{Digest, Sha256};
 
+use axum::extract::RawQuery;
+
+use crate::domain::search::{self, Hit, Kind, Params, Reach};
 use crate::domain::{groups, text, threads, views::ThreadView};
 use crate::error::{Error, Result};
-use crate::extract::{ApiPath, State};
+use crate::extract::{query_pairs, ApiPath, State};
+use crate::federation::network;
 
 /// The most entries a feed carries.
 pub const FEED_ENTRIES: i64 = 50;
@@ -40,7 +44,9 @@ const SUMMARY_CHARS: usize = 280;
 pub const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
 
 pub fn routes() -> Router {
-    Router::new().route("/g/{name}/feed.atom", get(group_feed))
+    Router::new()
+        .route("/g/{name}/feed.atom", get(group_feed))
+        .route("/search/feed.atom", get(search_feed))
 }
 
 /// What a feed says of itself.
@@ -228,6 +234,75 @@ async fn group_feed(
     let entries = listed
         .iter()
         .map(|t| FeedEntry::from_thread(&base, t))
+        .collect();
+    atom(&headers, meta, entries)
+}
+
+/// Where a result is read: its page here, or its own address for a partner's.
+fn hit_link(base: &str, h: &Hit) -> String {
+    match (h.local || h.id != 0, h.kind) {
+        (false, _) => h.ap_id.clone(),
+        (true, Kind::Threads) => format!("{base}/t/{}", h.id),
+        (true, Kind::Comments) => format!("{base}/c/{}", h.id),
+        (true, Kind::Groups) => format!(
+            "{base}/g/{}",
+            h.group.as_ref().map_or("", |g| g.handle.as_str())
+        ),
+        (true, Kind::People) => format!(
+            "{base}/u/{}",
+            h.author.as_ref().map_or("", |a| a.handle.as_str())
+        ),
+    }
+}
+
+/// A saved search as a feed: `GET /search/feed.atom?q=…` with the search page's parameters;
+/// the best 50 results (or `limit`), with their snippets.
+async fn search_feed(
+    State(state): State,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response> {
+    let pairs = query_pairs(raw.as_deref())?;
+    let mut params = Params::from_pairs(&pairs)?;
+    if !pairs.iter().any(|(n, _)| n == "limit") {
+        params.request.limit = FEED_ENTRIES;
+    }
+    let q = params.request.q.clone();
+    let found = match params.reach {
+        Reach::Local => search::search(&state, None, params.request.clone()).await?,
+        Reach::Network => network::search(&state, None, params.request.clone()).await?,
+    };
+    let base = state.config.base_url();
+    let query = params.to_query_string(0);
+    let meta = FeedMeta {
+        url: format!("{base}/search/feed.atom?{query}"),
+        title: format!("{q} — {}", state.config.domain),
+        subtitle: None,
+        page: format!("{base}/search?{query}"),
+        updated_when_empty: Utc::now(),
+    };
+    let entries = found
+        .hits
+        .iter()
+        .map(|h| {
+            let at = h.created_at.and_utc();
+            FeedEntry {
+                id: h.ap_id.clone(),
+                title: h.title.clone(),
+                link: hit_link(&base, h),
+                author_name: h
+                    .author
+                    .as_ref()
+                    .map(|a| a.display_name.clone().unwrap_or_else(|| a.handle.clone()))
+                    .unwrap_or_else(|| h.instance.clone()),
+                author_uri: h.author.as_ref().map(|a| a.ap_id.clone()),
+                published: at,
+                updated: at,
+                content_html: h.snippet_html.clone(),
+                summary: text::html_to_text(&h.snippet_html),
+                lang: None,
+            }
+        })
         .collect();
     atom(&headers, meta, entries)
 }

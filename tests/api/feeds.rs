@@ -263,3 +263,33 @@ async fn a_remote_groups_feed_carries_its_threads_ids() {
     let base = beta.server.state.config.base_url();
     assert_eq!(f.id(), format!("{base}/g/{handle}/feed.atom"), "our feed");
 }
+
+#[tokio::test]
+async fn a_saved_search_is_a_feed_of_its_results() {
+    let app = spawn_app().await;
+    let root = app.admin("root").await;
+    app.group(&root, "data").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/groups/data/threads",
+            Some(&root),
+            json!({"title": "Open <data> & SDMX", "body": "An SDMX <script>x</script> endpoint"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.thread(&root, "data", "Nothing to find here").await;
+    let found = feed(&app, "/search/feed.atom?q=sdmx&kind=threads").await;
+    assert_eq!(titles(&found), ["Open <data> & SDMX"]);
+    let entry = &found.entries()[0];
+    assert_eq!(entry.id(), body["ap_id"].as_str().unwrap());
+    let content = entry.content().unwrap().value().unwrap();
+    assert!(content.contains("<mark>SDMX</mark>"), "{content}");
+    assert!(!content.contains("<script>"), "{content}");
+    assert!(entry.links()[0]
+        .href()
+        .ends_with(&format!("/t/{}", body["id"])));
+    // The feed's own link asks for the same search; a bad query is refused as the API does.
+    assert!(found.id().contains("/search/feed.atom?q=sdmx&kind=threads"));
+    let bad = fetch(&app, "/search/feed.atom?q=-", None).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+}
