@@ -330,3 +330,39 @@ async fn similar_threads_are_suggested_from_a_title() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["field"], "limit");
 }
+
+#[tokio::test]
+async fn mastodon_apps_search_statuses_in_full_text_and_by_account() {
+    use crate::helpers::mastodon::{get, sign_in};
+    let app = spawn_app().await;
+    corpus(&app).await;
+    let bob = sign_in(&app, "bob", "read").await;
+    let t = Some(bob.token.as_str());
+    // Words of a reply's body are found, and accents fold.
+    let found = get(&app, "/api/v2/search?q=trade+statistics&type=statuses", t).await;
+    let statuses = found.body["statuses"].as_array().unwrap();
+    assert_eq!(statuses.len(), 1, "{}", found.body);
+    assert!(statuses[0]["content"]
+        .as_str()
+        .unwrap()
+        .contains("trade statistics"));
+    let found = get(&app, "/api/v2/search?q=equipe&type=statuses", t).await;
+    assert_eq!(found.body["statuses"].as_array().unwrap().len(), 1);
+    // Only one account's statuses.
+    let me = get(&app, "/api/v1/accounts/verify_credentials", t).await;
+    let id = me.body["id"].as_str().unwrap();
+    let found = get(
+        &app,
+        &format!("/api/v2/search?q=sdmx&type=statuses&account_id={id}"),
+        t,
+    )
+    .await;
+    let statuses = found.body["statuses"].as_array().unwrap();
+    assert_eq!(statuses.len(), 1, "{}", found.body);
+    assert_eq!(statuses[0]["account"]["id"], id);
+    // A query that cannot be searched is a 422, as Mastodon answers bad input.
+    let bad = get(&app, "/api/v2/search?q=-&type=statuses", t).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let unknown = get(&app, "/api/v2/search?q=x&account_id=abc", t).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}

@@ -24,13 +24,13 @@ impl Scope {
     pub fn resolve(conn: &mut AnyConnection, instance_id: i64, f: &Filters) -> Result<Scope> {
         let group = match &f.group {
             Some(g) => Some(find_group(conn, instance_id, g.trim().trim_start_matches('!'))?.id),
-            None => None,
+            None => f.group_id,
         };
         let author = match &f.author {
             Some(a) => {
                 Some(find_person_by_handle(conn, instance_id, a.trim().trim_start_matches('@'))?.id)
             }
-            None => None,
+            None => f.author_id,
         };
         Ok(Scope { group, author })
     }
