@@ -24,7 +24,7 @@ use commonplace::{
 };
 use diesel::prelude::*;
 
-use common::{env_num, rss_kib, start_server};
+use common::{env_num, rss_kib, start_server, text};
 
 #[derive(Insertable)]
 #[diesel(table_name = persons)]
@@ -215,14 +215,14 @@ async fn seed(state: &AppState, sizes: &Sizes) -> anyhow::Result<()> {
             })
             .await?;
     }
-    let body = "A thread body with **some** markdown and a [link](https://example.org/).";
-    let html = render_markdown(body);
+    // Words from a made-up vocabulary, spread as words are (common::text), so that searches
+    // have common words, rare words and a phrase to look for.
     let comments_per_thread = sizes.comments / sizes.threads;
     let batch = 5_000_i64;
     let mut first = 1_i64;
     while first <= sizes.threads {
         let last = (first + batch - 1).min(sizes.threads);
-        let (base, html, groups_n) = (base.clone(), html.clone(), sizes.groups);
+        let (base, groups_n) = (base.clone(), sizes.groups);
         state
             .db
             .write(move |c| {
@@ -235,9 +235,9 @@ async fn seed(state: &AppState, sizes: &Sizes) -> anyhow::Result<()> {
                             local: true,
                             group_id: (i % groups_n) + 1,
                             author_id: (i % people) + 1,
-                            title: format!("Thread number {i} about shared problems"),
-                            body_source: body.to_string(),
-                            body_html: html.clone(),
+                            title: text::sentence(i as u64 * 7 + 1, 6, 100),
+                            body_source: text::sentence(i as u64 * 7 + 2, 30, 0),
+                            body_html: format!("<p>{}</p>", text::sentence(i as u64 * 7 + 2, 30, 0)),
                             score: i % 50,
                             upvotes: i % 50,
                             comment_count: comments_per_thread,
@@ -254,7 +254,6 @@ async fn seed(state: &AppState, sizes: &Sizes) -> anyhow::Result<()> {
                 }
                 let comments: Vec<SeedComment> = (first..=last)
                     .flat_map(|t| {
-                        let html = html.clone();
                         let base = base.clone();
                         (0..comments_per_thread).map(move |k| {
                             let id = (t - 1) * comments_per_thread + k + 1;
@@ -267,8 +266,11 @@ async fn seed(state: &AppState, sizes: &Sizes) -> anyhow::Result<()> {
                                 thread_id: t,
                                 parent_id: reply.then_some(first_of_thread),
                                 author_id: (id % people) + 1,
-                                body_source: body.to_string(),
-                                body_html: html.clone(),
+                                body_source: text::sentence(1_000_000 + id as u64, 20, 1000),
+                                body_html: format!(
+                                    "<p>{}</p>",
+                                    text::sentence(1_000_000 + id as u64, 20, 1000)
+                                ),
                                 depth: i32::from(reply),
                                 created_at: start + chrono::Duration::seconds(t * 60 + k * 5),
                             }
@@ -519,6 +521,14 @@ async fn main() -> anyhow::Result<()> {
         "{stored} statuses for {written} threads and comments"
     );
     let statuses_n = stored as u64;
+    // `admin reindex` on this data: the whole search index rebuilt.
+    let summary =
+        commonplace::domain::reindex::rebuild_search_index(&state, |_| {}).await?;
+    let reindex_s = summary.elapsed.as_secs_f64();
+    println!(
+        "admin reindex: {summary}; ceiling 60 s: {}",
+        verdict(reindex_s <= 60.0)
+    );
     drop(state);
 
     let server = start_server(&database_url, &domain, port, "warn", &[]).await?;
@@ -606,9 +616,138 @@ async fn main() -> anyhow::Result<()> {
             );
         }
     }
+    // Search: a common word, a rare word and a phrase, with one and four clients; the ceiling
+    // is p99 <= 25 ms with one client.
+    println!("\n| backend | search | matching rows | concurrency | requests | errors | req/s | p50 ms | p99 ms | ceiling |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for (what, query) in text::queries() {
+        let encoded: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+        let path = format!("/api/v1/search?q={encoded}");
+        let first: serde_json::Value = probe
+            .get(format!("{base}{path}"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        anyhow::ensure!(
+            first["hits"].as_array().is_some_and(|h| !h.is_empty()),
+            "{what}: no results: {first}"
+        );
+        let matching = matching_rows(&database_url, &query)?;
+        for concurrency in [1_u64, 4] {
+            let p = path.clone();
+            let o = load(&base, pid, seconds, concurrency, Arc::new(move |_| p.clone())).await;
+            let ceiling = if concurrency == 1 {
+                verdict(o.p99_ms <= 25.0 && o.errors == 0)
+            } else {
+                "–".into()
+            };
+            println!(
+                "| {backend} | {what} `{query}` | {matching} | {concurrency} | {} | {} | {:.0} | {:.2} | {:.2} | {ceiling} |",
+                o.requests, o.errors, o.rps, o.p50_ms, o.p99_ms
+            );
+        }
+    }
     println!(
         "\nresident memory after the load: {:.1} MiB",
         rss_kib(pid) as f64 / 1024.0
     );
+    drop(server);
+
+    // Writes with the search index and without it (its triggers or generated column taken
+    // away): one comment per transaction, as members post them.
+    let state = AppState::new(Config {
+        domain: domain.clone(),
+        database_url: database_url.clone(),
+        ..Config::default()
+    })
+    .await?;
+    let writes = env_num("BENCH_WRITES", 3_000_i64);
+    let with_index = write_rate(&state, 50_000_000, writes).await?;
+    state
+        .db
+        .write(|c| {
+            let drop_index = match c {
+                commonplace::db::AnyConnection::Sqlite(_) => {
+                    "DROP TRIGGER comments_fts_insert; DROP TRIGGER comments_fts_update; \
+                     DROP TRIGGER comments_fts_delete;"
+                }
+                commonplace::db::AnyConnection::Postgresql(_) => {
+                    "ALTER TABLE comments DROP COLUMN search;"
+                }
+            };
+            diesel::connection::SimpleConnection::batch_execute(c, drop_index)?;
+            Ok(())
+        })
+        .await?;
+    let without_index = write_rate(&state, 60_000_000, writes).await?;
+    let slower = (without_index / with_index - 1.0) * 100.0;
+    println!(
+        "\nwrites: {with_index:.0} comments/s with the search index, {without_index:.0}/s without: {slower:.1} % slower; ceiling 20 %: {}",
+        verdict(slower <= 20.0)
+    );
     Ok(())
+}
+
+fn verdict(ok: bool) -> String {
+    if ok { "met" } else { "NOT MET" }.into()
+}
+
+/// Rows the search index matches for `query`, counted on the database directly.
+fn matching_rows(database_url: &str, query: &str) -> anyhow::Result<i64> {
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let q = commonplace::domain::search::Query::parse(query)?;
+    let mut c = commonplace::db::Manager::new(database_url).open()?;
+    let n: N = match &mut c {
+        commonplace::db::AnyConnection::Sqlite(c) => diesel::sql_query(
+            "SELECT (SELECT count(*) FROM threads_fts WHERE threads_fts MATCH ?1) \
+             + (SELECT count(*) FROM comments_fts WHERE comments_fts MATCH ?1) AS n",
+        )
+        .bind::<Text, _>(q.fts5())
+        .get_result(c)?,
+        commonplace::db::AnyConnection::Postgresql(c) => diesel::sql_query(
+            "SELECT (SELECT count(*) FROM threads WHERE search @@ to_tsquery('commonplace', $1)) \
+             + (SELECT count(*) FROM comments WHERE search @@ to_tsquery('commonplace', $1)) AS n",
+        )
+        .bind::<Text, _>(q.tsquery())
+        .get_result(c)?,
+    };
+    Ok(n.n)
+}
+
+/// Comments written one per transaction, per second.
+async fn write_rate(state: &AppState, first_id: i64, n: i64) -> anyhow::Result<f64> {
+    let base = state.config.base_url();
+    let started = Instant::now();
+    for id in first_id..first_id + n {
+        let base = base.clone();
+        state
+            .db
+            .write(move |c| {
+                let body = text::sentence(id as u64, 20, 1000);
+                let row = SeedComment {
+                    id,
+                    ap_id: format!("{base}/c/{id}"),
+                    local: true,
+                    thread_id: 1,
+                    parent_id: None,
+                    author_id: 1,
+                    body_html: format!("<p>{body}</p>"),
+                    body_source: body,
+                    depth: 0,
+                    created_at: now(),
+                };
+                commonplace::per_backend!(c, |c| diesel::insert_into(comments::table)
+                    .values(&row)
+                    .execute(c))?;
+                Ok(())
+            })
+            .await?;
+    }
+    Ok(n as f64 / started.elapsed().as_secs_f64())
 }
