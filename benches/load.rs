@@ -237,7 +237,10 @@ async fn seed(state: &AppState, sizes: &Sizes) -> anyhow::Result<()> {
                             author_id: (i % people) + 1,
                             title: text::sentence(i as u64 * 7 + 1, 6, 100),
                             body_source: text::sentence(i as u64 * 7 + 2, 30, 0),
-                            body_html: format!("<p>{}</p>", text::sentence(i as u64 * 7 + 2, 30, 0)),
+                            body_html: format!(
+                                "<p>{}</p>",
+                                text::sentence(i as u64 * 7 + 2, 30, 0)
+                            ),
                             score: i % 50,
                             upvotes: i % 50,
                             comment_count: comments_per_thread,
@@ -522,8 +525,7 @@ async fn main() -> anyhow::Result<()> {
     );
     let statuses_n = stored as u64;
     // `admin reindex` on this data: the whole search index rebuilt.
-    let summary =
-        commonplace::domain::reindex::rebuild_search_index(&state, |_| {}).await?;
+    let summary = commonplace::domain::reindex::rebuild_search_index(&state, |_| {}).await?;
     let reindex_s = summary.elapsed.as_secs_f64();
     println!(
         "admin reindex: {summary}; ceiling 60 s: {}",
@@ -636,7 +638,14 @@ async fn main() -> anyhow::Result<()> {
         let matching = matching_rows(&database_url, &query)?;
         for concurrency in [1_u64, 4] {
             let p = path.clone();
-            let o = load(&base, pid, seconds, concurrency, Arc::new(move |_| p.clone())).await;
+            let o = load(
+                &base,
+                pid,
+                seconds,
+                concurrency,
+                Arc::new(move |_| p.clone()),
+            )
+            .await;
             let ceiling = if concurrency == 1 {
                 verdict(o.p99_ms <= 25.0 && o.errors == 0)
             } else {

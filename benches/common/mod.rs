@@ -1,11 +1,10 @@
 //! What the benchmarks share: their settings from the environment, the database they run on,
 //! the release server started as a child process, and its resident memory.
 
-#[allow(dead_code)] // the federation benchmark uses the rest of `common` only
-pub mod text;
-
 // Each benchmark uses its own part of this module.
 #![allow(dead_code)]
+
+pub mod text;
 
 use std::{
     path::Path,
