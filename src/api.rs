@@ -68,7 +68,7 @@ impl Modify for BearerAuth {
         content::vote_thread, content::vote_comment, content::pin, content::lock, content::remove_thread,
         content::remove_comment, content::feed, content::report_thread, content::report_comment,
         content::list_reports, remote::resolve, remote::get_policy, remote::put_policy,
-        remote::queue, search::search, search::similar,
+        remote::queue, search::search, search::similar, search::authors,
     ),
     components(schemas(ErrorBody))
 )]

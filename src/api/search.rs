@@ -14,6 +14,7 @@ pub fn routes() -> Router {
     Router::new()
         .route("/api/v1/search", get(search))
         .route("/api/v1/search/similar", get(similar))
+        .route("/api/v1/search/authors", get(authors))
 }
 
 /// The parameters of a search (documentation; the handler reads them as pairs, so that an
@@ -127,4 +128,30 @@ pub async fn similar(State(state): State, RawQuery(raw): RawQuery) -> Result<Jso
         }
     };
     Ok(Json(found))
+}
+
+/// People who wrote about something.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Authors {
+    pub authors: Vec<search::AuthorRank>,
+}
+
+/// "People who wrote about X": authors of the best matching threads and comments (here, and
+/// the copies of others' we hold), ranked by how much matching content they wrote and how it
+/// was received. Takes `q`, the filters of `GET /api/v1/search` (except `kind` and `scope`)
+/// and `limit` (default 20, at most 50).
+#[utoipa::path(get, path = "/api/v1/search/authors", tag = "search", params(SearchQuery),
+    responses((status = 200, body = Authors), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn authors(State(state): State, RawQuery(raw): RawQuery) -> Result<Json<Authors>> {
+    let params = Params::from_pairs(&pairs(raw.as_deref())?)?;
+    if params.reach != Reach::Local {
+        return Err(crate::error::Error::invalid(
+            "scope",
+            "people who wrote about something are found here only",
+        ));
+    }
+    let r = params.request;
+    let authors = search::authors(&state, &r.q, r.filters, r.limit).await?;
+    Ok(Json(Authors { authors }))
 }

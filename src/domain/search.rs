@@ -293,3 +293,76 @@ fn run(
         skipped: Vec::new(),
     })
 }
+
+/// How many matching threads and comments are weighed to find who wrote about something.
+const AUTHORS_DEPTH: i64 = 200;
+
+/// Someone who wrote about what was searched, with what weighs for them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuthorRank {
+    pub author: AuthorRef,
+    pub instance: String,
+    /// Matching threads and comments they wrote (among the best [`AUTHORS_DEPTH`]).
+    pub threads: i64,
+    pub comments: i64,
+    /// Votes their matching writing received.
+    pub score: i64,
+    /// Sum of the matching writing's ranks: what the order follows.
+    pub weight: f64,
+}
+
+/// "People who wrote about X": the authors of the best matching threads and comments, ranked
+/// by how much matching content they wrote and how it was received (the sum of its ranks,
+/// which already carry votes and replies).
+///
+/// # Errors
+/// As [`search`].
+pub async fn authors(
+    ctx: &Context,
+    q: &str,
+    filters: Filters,
+    limit: i64,
+) -> Result<Vec<AuthorRank>> {
+    let mut filters = filters;
+    filters.kinds = vec![Kind::Threads, Kind::Comments];
+    let query = Query::parse(q)?;
+    filters.check()?;
+    let instance_id = ctx.instance_id;
+    let now = chrono::Utc::now().naive_utc();
+    let found = ctx
+        .db
+        .read(move |c| run(c, instance_id, &query, &filters, 0, AUTHORS_DEPTH, now))
+        .await?;
+    let mut ranked: Vec<AuthorRank> = Vec::new();
+    for hit in found.hits {
+        let Some(author) = hit.author else { continue };
+        let at = match ranked.iter().position(|a| a.author.ap_id == author.ap_id) {
+            Some(at) => at,
+            None => {
+                ranked.push(AuthorRank {
+                    author,
+                    instance: hit.instance.clone(),
+                    threads: 0,
+                    comments: 0,
+                    score: 0,
+                    weight: 0.0,
+                });
+                ranked.len() - 1
+            }
+        };
+        let entry = &mut ranked[at];
+        match hit.kind {
+            Kind::Threads => entry.threads += 1,
+            _ => entry.comments += 1,
+        }
+        entry.score += hit.score;
+        entry.weight += hit.rank;
+    }
+    ranked.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then(a.author.handle.cmp(&b.author.handle))
+    });
+    ranked.truncate(usize::try_from(limit.clamp(1, LIMIT_MAX)).unwrap_or(20));
+    Ok(ranked)
+}

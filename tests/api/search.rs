@@ -366,3 +366,25 @@ async fn mastodon_apps_search_statuses_in_full_text_and_by_account() {
     let unknown = get(&app, "/api/v2/search?q=x&account_id=abc", t).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn people_who_wrote_about_something_rank_by_what_they_wrote() {
+    let app = spawn_app().await;
+    corpus(&app).await;
+    let (status, body) = app.get("/api/v1/search/authors?q=sdmx", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let authors = body["authors"].as_array().unwrap();
+    assert_eq!(authors.len(), 2, "{body}");
+    assert_eq!(authors[0]["author"]["handle"], "alice");
+    assert_eq!(authors[0]["threads"], 1);
+    assert_eq!(authors[0]["author"]["agency"], "Statistics Office");
+    assert_eq!(authors[1]["author"]["handle"], "bob");
+    assert_eq!(authors[1]["comments"], 1);
+    let (_, body) = app
+        .get("/api/v1/search/authors?q=sdmx&agency=tax+agency", None)
+        .await;
+    assert_eq!(body["authors"].as_array().unwrap().len(), 1, "{body}");
+    let (status, body) = app.get("/api/v1/search/authors?q=-", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["field"], "q");
+}

@@ -36,6 +36,9 @@ impl Scope {
     }
 }
 
+/// Matches of each kind ranked beyond the index when no filter narrows the search.
+pub const CANDIDATES: i64 = 1_000;
+
 /// One ranked row: what it is, its id, its rank.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Ranked {
@@ -98,51 +101,67 @@ impl Sql {
         }
     }
 
-    /// The match condition and relevance (0..1) of one kind's index.
-    fn matching(&mut self, kind: Kind, alias: &str, query: &Query) -> (String, String) {
+    /// One kind's index joined to its rows: the FROM clause, the relevance (0..1) and the
+    /// match condition. With `cap`, only the `cap` most relevant matches are taken from the
+    /// index before the rows are joined and filtered: a common word matches a great many rows,
+    /// and joining each of them costs far more than ranking them in the index.
+    fn source(
+        &mut self,
+        kind: Kind,
+        alias: &str,
+        query: &Query,
+        cap: Option<i64>,
+    ) -> (String, String, String) {
+        let (table, fts, weights) = match kind {
+            // Title-like columns weigh more on SQLite, as weight A does on PostgreSQL.
+            Kind::Threads => ("threads", "threads_fts", "4.0, 1.0"),
+            Kind::Comments => ("comments", "comments_fts", "1.0"),
+            Kind::Groups => ("groups", "groups_fts", "4.0, 4.0, 1.0, 1.0"),
+            Kind::People => (
+                "persons",
+                "persons_fts",
+                "4.0, 4.0, 4.0, 4.0, 4.0, 1.0, 1.0",
+            ),
+        };
         if self.pg {
             let q = self.bind(Bind::Text(query.tsquery()));
             let ts = format!("to_tsquery('commonplace', {q})");
-            (
-                format!("{alias}.search @@ {ts}"),
-                // Normalisation 32: rank / (rank + 1).
-                format!("ts_rank({alias}.search, {ts}, 32)"),
-            )
+            // Normalisation 32: rank / (rank + 1), so 0..1.
+            match cap {
+                None => (
+                    format!("{table} {alias}"),
+                    format!("ts_rank({alias}.search, {ts}, 32)"),
+                    format!("{alias}.search @@ {ts}"),
+                ),
+                Some(cap) => (
+                    format!(
+                        "(SELECT id AS rid, ts_rank(search, {ts}, 32) AS rel FROM {table} \
+                         WHERE search @@ {ts} ORDER BY rel DESC, id DESC LIMIT {cap}) f \
+                         JOIN {table} {alias} ON {alias}.id = f.rid"
+                    ),
+                    "f.rel".into(),
+                    "1 = 1".into(),
+                ),
+            }
         } else {
-            let table = match kind {
-                Kind::Threads => "threads_fts",
-                Kind::Comments => "comments_fts",
-                Kind::Groups => "groups_fts",
-                Kind::People => "persons_fts",
-            };
-            // Title-like columns weigh more, as PostgreSQL's weight A does.
-            let weights = match kind {
-                Kind::Threads => "4.0, 1.0",
-                Kind::Comments => "1.0",
-                Kind::Groups => "4.0, 4.0, 1.0, 1.0",
-                Kind::People => "4.0, 4.0, 4.0, 4.0, 4.0, 1.0, 1.0",
-            };
             let q = self.bind(Bind::Text(query.fts5()));
-            (
-                format!("{table} MATCH {q}"),
-                // bm25 is negative, better when lower: -bm25 / (1 - bm25) is 0..1.
-                format!("(-bm25({table}, {weights}) / (1.0 - bm25({table}, {weights})))"),
-            )
-        }
-    }
-
-    /// The index joined to its rows, as a FROM clause.
-    fn from(&self, kind: Kind, table: &str, alias: &str) -> String {
-        if self.pg {
-            format!("{table} {alias}")
-        } else {
-            let fts = match kind {
-                Kind::Threads => "threads_fts",
-                Kind::Comments => "comments_fts",
-                Kind::Groups => "groups_fts",
-                Kind::People => "persons_fts",
-            };
-            format!("{fts} JOIN {table} {alias} ON {alias}.id = {fts}.rowid")
+            // bm25 is negative, better when lower: -bm25 / (1 - bm25) is 0..1.
+            match cap {
+                None => (
+                    format!("{fts} JOIN {table} {alias} ON {alias}.id = {fts}.rowid"),
+                    format!("(-bm25({fts}, {weights}) / (1.0 - bm25({fts}, {weights})))"),
+                    format!("{fts} MATCH {q}"),
+                ),
+                Some(cap) => (
+                    format!(
+                        "(SELECT rowid AS rid, bm25({fts}, {weights}) AS b FROM {fts} \
+                         WHERE {fts} MATCH {q} ORDER BY b, rowid DESC LIMIT {cap}) f \
+                         JOIN {table} {alias} ON {alias}.id = f.rid"
+                    ),
+                    "(-f.b / (1.0 - f.b))".into(),
+                    "1 = 1".into(),
+                ),
+            }
         }
     }
 }
@@ -206,6 +225,7 @@ fn select(
     f: &Filters,
     scope: &Scope,
     now: NaiveDateTime,
+    cap: Option<i64>,
 ) {
     let dates = (
         f.since.map(|d| d.and_time(NaiveTime::MIN)),
@@ -214,13 +234,12 @@ fn select(
             .map(|d| d.and_time(NaiveTime::MIN)),
     );
     let code = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
-    let (alias, table) = match kind {
-        Kind::Threads => ("t", "threads"),
-        Kind::Comments => ("c", "comments"),
-        Kind::Groups => ("g", "groups"),
-        Kind::People => ("p", "persons"),
+    let alias = match kind {
+        Kind::Threads => "t",
+        Kind::Comments => "c",
+        Kind::Groups => "g",
+        Kind::People => "p",
     };
-    let from = sql.from(kind, table, alias);
     let age = sql.age(&format!("{alias}.created_at"), now);
     let reception = match kind {
         Kind::Threads => format!("({} + t.comment_count)", sql.max0("t.score")),
@@ -228,7 +247,7 @@ fn select(
         Kind::Groups => "(g.member_count + g.thread_count)".into(),
         Kind::People => "0".into(),
     };
-    let (matches, relevance) = sql.matching(kind, alias, query);
+    let (from, relevance, matches) = sql.source(kind, alias, query, cap);
     sql.push(&format!(
         "SELECT CAST({code} AS BIGINT) AS kind, {alias}.id AS id, \
          CAST({relevance} AS DOUBLE PRECISION) AS relevance, \
@@ -303,6 +322,16 @@ pub fn ranked(
         binds: Vec::new(),
     };
     let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| f.wants(*k)).collect();
+    // Without a filter that narrows the rows, only the most relevant matches of each kind are
+    // ranked further (enough for the deepest page); with one, every match is, so that the
+    // filter never empties a page the index could fill.
+    let narrowed = scope.group.is_some()
+        || scope.author.is_some()
+        || f.agency.is_some()
+        || f.instance.is_some()
+        || f.since.is_some()
+        || f.until.is_some();
+    let cap = (!narrowed).then_some(CANDIDATES.max(offset + limit));
     if kinds.is_empty() {
         return Ok(Vec::new());
     }
@@ -311,7 +340,7 @@ pub fn ranked(
         if i > 0 {
             sql.push(" UNION ALL ");
         }
-        select(&mut sql, *kind, query, f, scope, now);
+        select(&mut sql, *kind, query, f, scope, now, cap);
     }
     sql.push(") found) ranked ORDER BY rank DESC, created_at DESC, kind, id");
     let l = sql.bind(Bind::Int(limit));
