@@ -6,6 +6,7 @@
 mod account;
 mod admin;
 mod content;
+mod directory;
 mod forms;
 mod groups;
 pub mod i18n;
@@ -42,6 +43,7 @@ pub fn routes(state: &AppState) -> Router {
         .merge(moderation::routes())
         .merge(groups::routes())
         .merge(people::routes())
+        .merge(directory::routes())
         .merge(account::routes())
         .merge(steward::routes())
         .merge(admin::routes())

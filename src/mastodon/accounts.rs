@@ -87,8 +87,7 @@ async fn verify_credentials(
 
 /// `display_name`, `note` and profile fields named Agency, Role, Expertise, "Ask me about" and
 /// Languages (any case): fields given replace all five, as Mastodon replaces its fields. Other
-/// fields
-/// (`locked`, `bot`, `discoverable`, `source[…]`) are accepted and have no effect here.
+/// fields (`locked`, `bot`, `discoverable`, `source[…]`) are accepted and have no effect here.
 async fn update_credentials(
     State(state): State,
     token: Token,
