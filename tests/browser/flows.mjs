@@ -249,6 +249,9 @@ async function accessibility({ group, member, threadUrl }) {
           ["group", `/g/${group}`],
           ["thread", threadUrl.replace(base, "")],
           ["person", `/u/${member}`],
+          ["people", "/people"],
+          ["people, filtered", "/people?expertise=accessibility&order=name"],
+          ["people, a bad filter", "/people?order=loudest"],
           ["sign in", "/signin"],
           ["register", "/register"],
           ["app sign-in", oauthPage],
@@ -281,7 +284,7 @@ async function accessibility({ group, member, threadUrl }) {
 async function reflow({ group, threadUrl }) {
   const page = await newPage({ width: 320, height: 640 });
   await signIn(page, adminName, adminPassword);
-  for (const url of ["/", "/groups", `/g/${group}`, threadUrl.replace(base, ""), "/settings", "/admin", `/g/${group}/steward`]) {
+  for (const url of ["/", "/groups", "/people", `/g/${group}`, threadUrl.replace(base, ""), "/settings", "/admin", `/g/${group}/steward`]) {
     await step(`320 px wide without sideways scrolling: ${url}`, async () => {
       await page.goto(`${base}${url}`);
       const [scroll, width, wide] = await page.evaluate(() => [
