@@ -174,6 +174,8 @@ async fn signer(id: &str, public: &str, private: &str) -> Data<()> {
         updated_at: t,
         last_refreshed_at: None,
         language: None,
+        ask_me_about: String::new(),
+        languages: String::new(),
     };
     let actor = DbActor::from_person(person).expect("actor");
     FederationConfig::builder()
