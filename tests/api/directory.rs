@@ -10,7 +10,7 @@ use crate::helpers::federation::resolve_and_join;
 use crate::helpers::mastodon;
 use crate::helpers::web::Browser;
 use crate::helpers::{eventually, spawn_app, spawn_named, TestApp};
-use commonplace::db::schema::persons;
+use commonplace::db::schema::{person_expertise, persons};
 
 async fn set(app: &TestApp, token: &str, profile: Value) -> Value {
     let (status, me) = app.patch("/api/v1/me", Some(token), profile).await;
@@ -102,6 +102,31 @@ async fn spellings_of_a_tag_are_one_tag_and_the_first_label_is_kept() {
         .expect("rebuilt");
     assert_eq!(rows, 4);
     assert_eq!(names(&app, "expertise=open-data").await, ["alice"]);
+}
+
+#[tokio::test]
+async fn expertise_stored_before_its_table_existed_is_indexed_at_start() {
+    let app = spawn_app().await;
+    app.register("alice").await;
+    // As the migration leaves a database: the labels in persons, no rows beside them.
+    app.server
+        .state
+        .db
+        .write(|c| {
+            diesel::update(persons::table.filter(persons::username.eq("alice")))
+                .set(persons::expertise.eq("Équipe Data,equipe data,SDMX"))
+                .execute(c)?;
+            diesel::delete(person_expertise::table).execute(c)?;
+            Ok(())
+        })
+        .await
+        .expect("written");
+    assert_eq!(names(&app, "expertise=sdmx").await, Vec::<String>::new());
+    let app = app.stop().await.start().await;
+    assert_eq!(names(&app, "expertise=sdmx").await, ["alice"]);
+    let (_, counts) = app.get("/api/v1/expertise", None).await;
+    assert_eq!(counts[0]["label"], "Équipe Data", "{counts}");
+    assert_eq!(counts[0]["count"], 1, "{counts}");
 }
 
 #[tokio::test]
@@ -361,6 +386,41 @@ async fn the_people_page_filters_pages_and_suggests_tags() {
     assert!(bad.body.contains("error-summary"), "{}", bad.body);
     let profile = browser.get("/u/alice").await;
     assert!(profile.body.contains("Tables"));
+    // The settings form takes "ask me about" and languages, and names a bad language.
+    let mut own = Browser::signed_in(&app, &alice);
+    let refused = own
+        .submit(
+            "/settings",
+            "/settings",
+            &[
+                ("display_name", "Alice"),
+                ("languages", "en, english!"),
+                ("ask_me_about", "Maps"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("id=\"languages-error\""),
+        "{}",
+        refused.body
+    );
+    let saved = own
+        .submit(
+            "/settings",
+            "/settings",
+            &[
+                ("display_name", "Alice"),
+                ("expertise", "Équipe Data"),
+                ("languages", "en, fr-CA"),
+                ("ask_me_about", "Maps\nand tables"),
+            ],
+        )
+        .await;
+    assert!(saved.body.contains("Saved."), "{}", saved.body);
+    let (_, me) = app.get("/api/v1/me", Some(&alice)).await;
+    assert_eq!(me["ask_me_about"], "Maps\nand tables", "{me}");
+    assert_eq!(me["languages"], json!(["en", "fr-CA"]));
     assert!(profile
         .body
         .contains("href=\"/people?expertise=equipe-data\""));
