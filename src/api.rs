@@ -59,7 +59,7 @@ impl Modify for BearerAuth {
     modifiers(&BearerAuth),
     paths(
         people::register, people::login, people::logout, people::me, people::update_me,
-        people::person, people::follow, people::unfollow, people::followers, people::following,
+        people::directory, people::expertise_counts, people::person, people::follow, people::unfollow, people::followers, people::following,
         people::site, people::update_site, people::approve_person,
         groups::list, groups::create, groups::show, groups::update, groups::join, groups::leave,
         groups::members, groups::approve_member, groups::remove_member, groups::make_steward, groups::ban,

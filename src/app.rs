@@ -224,6 +224,13 @@ pub async fn start(
     listener: tokio::net::TcpListener,
 ) -> anyhow::Result<RunningServer> {
     let state = AppState::new(config).await?;
+    // The migration that made person_expertise could not fold accents in SQL: fill it here.
+    if let Some(rows) = domain::expertise::rebuild_if_empty(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("expertise tags: {e}"))?
+    {
+        tracing::info!(rows, "expertise tags rebuilt");
+    }
     let federation = federation_config(&state).await?;
     // Apps call `/api/v1/instance/` and `/api/v1/instance` alike: one route answers both.
     let app = tower_http::normalize_path::NormalizePath::trim_trailing_slash(router(

@@ -4,6 +4,7 @@
 pub mod comments;
 pub mod context;
 pub mod directory;
+pub mod expertise;
 pub mod follows;
 pub mod groups;
 pub mod limits;

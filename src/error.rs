@@ -113,7 +113,7 @@ impl Problem {
             Problem::Password { min, max } => format!("must be {min} to {max} characters"),
             Problem::Url => "must be an http or https URL".into(),
             Problem::Tag { max } => {
-                format!("each tag is at most {max} letters, digits, spaces or hyphens")
+                format!("each tag is at most {max} letters, digits, spaces, hyphens or underscores")
             }
             Problem::TooManyTags { max } => format!("at most {max} tags"),
             Problem::Language => "must be a language tag such as en, fr or fr-CA".into(),

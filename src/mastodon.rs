@@ -3,6 +3,7 @@
 //! and comments are statuses. `docs/mastodon-api.md` lists what each endpoint does.
 
 mod accounts;
+mod directory;
 pub mod entities;
 mod instance;
 mod lists;
@@ -35,6 +36,7 @@ pub fn routes() -> Router {
         .merge(oauth::routes())
         .merge(instance::routes())
         .merge(accounts::routes())
+        .merge(directory::routes())
         .merge(statuses::routes())
         .merge(timelines::routes())
         .merge(lists::routes())

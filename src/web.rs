@@ -6,6 +6,7 @@
 mod account;
 mod admin;
 mod content;
+mod directory;
 pub mod feeds;
 mod forms;
 mod groups;
@@ -44,6 +45,7 @@ pub fn routes(state: &AppState) -> Router {
         .merge(groups::routes())
         .merge(feeds::routes())
         .merge(people::routes())
+        .merge(directory::routes())
         .merge(account::routes())
         .merge(steward::routes())
         .merge(admin::routes())

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::domain::{
+    expertise::{self, DirectoryPage, DirectoryParams, TagCount},
     follows::{self, Direction, FollowState, FollowView},
     paging::{Page, PageRequest},
     people::{self, AuthResponse, Credentials, ProfileUpdate, Registration},
@@ -25,6 +26,8 @@ pub fn routes() -> Router {
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/me", get(me).patch(update_me))
+        .route("/api/v1/people", get(directory))
+        .route("/api/v1/expertise", get(expertise_counts))
         .route("/api/v1/people/{name}", get(person))
         .route("/api/v1/people/{name}/follow", post(follow))
         .route("/api/v1/people/{name}/unfollow", post(unfollow))
@@ -87,6 +90,38 @@ pub async fn update_me(
     ApiJson(input): ApiJson<ProfileUpdate>,
 ) -> Result<Json<PersonView>> {
     Ok(Json(people::update_profile(&state, &viewer, input).await?))
+}
+
+/// The people directory: everyone this instance knows, here and elsewhere (never suspended or
+/// unapproved accounts), filtered and in pages of a stable order.
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(DirectoryParams),
+    responses((status = 200, body = DirectoryPage), (status = 422, description = "a bad filter, order, offset or limit; `field` names it", body = ErrorBody)))]
+pub async fn directory(
+    State(state): State,
+    ApiQuery(q): ApiQuery<DirectoryParams>,
+) -> Result<Json<DirectoryPage>> {
+    Ok(Json(expertise::people(&state, q.parse()?).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExpertiseQuery {
+    /// Only tags whose canonical form starts with this one's (suggestions while typing).
+    pub prefix: Option<String>,
+    /// 1 to 80; 20 when absent.
+    pub limit: Option<i64>,
+}
+
+/// Expertise tags of the people in the directory, most given first: canonical form, the
+/// spelling most people typed, and how many give it.
+#[utoipa::path(get, path = "/api/v1/expertise", tag = "people", params(ExpertiseQuery),
+    responses((status = 200, body = Vec<TagCount>), (status = 422, body = ErrorBody)))]
+pub async fn expertise_counts(
+    State(state): State,
+    ApiQuery(q): ApiQuery<ExpertiseQuery>,
+) -> Result<Json<Vec<TagCount>>> {
+    Ok(Json(
+        expertise::counts(&state, q.prefix.as_deref(), q.limit).await?,
+    ))
 }
 
 /// A profile: `name` for a member here, `name@domain` for someone known from elsewhere; with

@@ -90,7 +90,12 @@ pub struct ProfileUpdate {
     pub bio: Option<String>,
     pub agency: Option<String>,
     pub role: Option<String>,
+    /// Expertise tags as typed; de-duplicated by their canonical form.
     pub expertise: Option<Vec<String>>,
+    /// "Ask me about": plain text, at most 500 characters.
+    pub ask_me_about: Option<String>,
+    /// Languages worked in: at most 10 language tags such as `en` or `fr-CA`.
+    pub languages: Option<Vec<String>>,
     /// Interface language: one of [`INTERFACE_LANGUAGES`]; empty to follow the browser.
     pub language: Option<String>,
     /// Needed with `new_password`.
@@ -338,6 +343,16 @@ pub async fn update_profile(
         .map(text::parse_tags)
         .transpose()?
         .map(|t| text::join_tags(&t));
+    let ask_me_about = input
+        .ask_me_about
+        .as_deref()
+        .map(text::parse_ask_me_about)
+        .transpose()?;
+    let languages = input
+        .languages
+        .as_deref()
+        .map(text::parse_languages)
+        .transpose()?;
     let language = match input.language.as_deref().map(str::trim) {
         None => None,
         Some("") => Some(None),
@@ -371,7 +386,9 @@ pub async fn update_profile(
         || bio.is_some()
         || agency.is_some()
         || role.is_some()
-        || expertise.is_some();
+        || expertise.is_some()
+        || ask_me_about.is_some()
+        || languages.is_some();
     let person = state
         .db
         .write(move |conn| {
@@ -398,7 +415,18 @@ pub async fn update_profile(
             }
             if let Some(v) = expertise {
                 diesel::update(target)
-                    .set(persons::expertise.eq(v))
+                    .set(persons::expertise.eq(&v))
+                    .execute(conn)?;
+                crate::domain::expertise::store(conn, id, &v)?;
+            }
+            if let Some(v) = ask_me_about {
+                diesel::update(target)
+                    .set(persons::ask_me_about.eq(v))
+                    .execute(conn)?;
+            }
+            if let Some(v) = languages {
+                diesel::update(target)
+                    .set(persons::languages.eq(v))
                     .execute(conn)?;
             }
             if let Some(v) = language {

@@ -155,8 +155,14 @@ pub async fn rebuild_search_index(
         }
         tables.push((table, rows as u64));
     }
-    // expertise tags: rebuilt by `people::rebuild_expertise` once the directory lands; call it
-    // here so that one command brings every search structure back in step.
+    // The expertise tags' canonical forms too, so that one command brings every search
+    // structure back in step.
+    progress(Step::Table("person_expertise"));
+    let tags = state
+        .db
+        .write(crate::domain::expertise::rebuild_expertise)
+        .await?;
+    tables.push(("person_expertise", tags as u64));
     Ok(Summary {
         tables,
         elapsed: started.elapsed(),

@@ -224,15 +224,19 @@ pub struct RemoteActor {
     pub rules: Option<String>,
 }
 
-/// Agency, role and expertise from a person's profile fields (`PropertyValue`s named `Agency`,
-/// `Role` and `Expertise`, as we publish them), so a remote member counts for their agency as
-/// a local one does.
+/// Agency, role, expertise, "ask me about" and languages from a person's profile fields
+/// (`PropertyValue`s named as we publish them) or, for expertise, their `Hashtag`s; so a remote
+/// member counts for their agency and is found by expertise as a local one is.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ProfileFields {
     pub agency: Option<String>,
     pub role: Option<String>,
     /// Tags as stored (`text::join_tags`).
     pub expertise: String,
+    /// Plain text, bounded as a local member's.
+    pub ask_me_about: String,
+    /// Language tags as stored (`text::parse_languages`).
+    pub languages: String,
 }
 
 fn bounded_markdown(raw: Option<&str>) -> String {
@@ -317,11 +321,14 @@ pub async fn upsert_person(state: &Context, json: RemoteActor) -> Result<Person>
                     persons::shared_inbox_url.eq(shared),
                     persons::agency.eq(fields.agency),
                     persons::job_role.eq(fields.role),
-                    persons::expertise.eq(fields.expertise),
+                    persons::expertise.eq(&fields.expertise),
+                    persons::ask_me_about.eq(fields.ask_me_about),
+                    persons::languages.eq(fields.languages),
                     persons::updated_at.eq(t),
                     persons::last_refreshed_at.eq(Some(t)),
                 ))
                 .execute(conn)?;
+            crate::domain::expertise::store(conn, id, &fields.expertise)?;
             Ok(persons::table
                 .find(id)
                 .select(Person::as_select())

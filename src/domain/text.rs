@@ -13,6 +13,8 @@ const SHORT_TEXT_MAX: usize = 100;
 const URL_MAX: usize = 2000;
 const TAG_MAX: usize = 40;
 const TAGS_MAX: usize = 20;
+const ASK_ME_ABOUT_MAX: usize = 500;
+pub const LANGUAGES_MAX: usize = 10;
 pub const PASSWORD_MIN: usize = 8;
 const PASSWORD_MAX: usize = 256;
 
@@ -149,22 +151,29 @@ pub fn parse_link(field: &'static str, raw: Option<&str>) -> Result<Option<Strin
     Ok(Some(url.to_string()))
 }
 
-/// Expertise tags: lower-cased, trimmed, deduplicated; letters, digits, spaces and hyphens.
+/// Expertise tags as typed (trimmed, inner spaces collapsed), de-duplicated by their canonical
+/// form, the first spelling kept; letters, digits, spaces, hyphens and underscores.
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>> {
     let mut tags: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     for tag in raw {
-        let tag = tag.trim().to_lowercase();
+        let tag = tag.split_whitespace().collect::<Vec<_>>().join(" ");
         if tag.is_empty() {
             continue;
         }
         if tag.chars().count() > TAG_MAX
             || !tag
                 .chars()
-                .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
+                .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
         {
             return Err(Error::problem("expertise", Problem::Tag { max: TAG_MAX }));
         }
-        if !tags.contains(&tag) {
+        let canonical = canonical_tag(&tag);
+        if canonical.is_empty() {
+            continue;
+        }
+        if !seen.contains(&canonical) {
+            seen.push(canonical);
             tags.push(tag);
         }
     }
@@ -175,6 +184,70 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<String>> {
         ));
     }
     Ok(tags)
+}
+
+/// The canonical form of an expertise tag, used to filter, count and de-duplicate: lower case,
+/// accents removed (`É` → `e`), every run of spaces, hyphens and underscores made one hyphen,
+/// none at either end. "Équipe Data", "equipe-data" and "  équipe__data " are all
+/// `equipe-data`. A hyphen rather than a space, so the form can stand in a URL as it is.
+pub fn canonical_tag(label: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    let mut out = String::with_capacity(label.len());
+    let mut gap = false;
+    for c in label.nfd().filter(|c| !is_combining_mark(*c)) {
+        if c.is_whitespace() || c == '-' || c == '_' {
+            gap = !out.is_empty();
+            continue;
+        }
+        if gap {
+            out.push('-');
+            gap = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// "Ask me about": plain text over a few lines, bounded; empty clears it.
+pub fn parse_ask_me_about(raw: &str) -> Result<String> {
+    let v = raw.trim();
+    if v.chars().count() > ASK_ME_ABOUT_MAX {
+        return Err(Error::problem(
+            "ask_me_about",
+            Problem::TooLong {
+                max: ASK_ME_ABOUT_MAX,
+            },
+        ));
+    }
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(Error::invalid(
+            "ask_me_about",
+            "must not contain control characters",
+        ));
+    }
+    Ok(v.replace("\r\n", "\n"))
+}
+
+/// Languages a person works in: language tags (`en`, `fr-CA`), each once, at most
+/// [`LANGUAGES_MAX`]; stored joined by commas.
+pub fn parse_languages(raw: &[String]) -> Result<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for l in raw.iter().flat_map(|l| l.split(',')) {
+        if let Some(tag) = parse_language("languages", Some(l))? {
+            if !tags.iter().any(|t| t.eq_ignore_ascii_case(&tag)) {
+                tags.push(tag);
+            }
+        }
+    }
+    if tags.len() > LANGUAGES_MAX {
+        return Err(Error::problem(
+            "languages",
+            Problem::TooManyTags { max: LANGUAGES_MAX },
+        ));
+    }
+    Ok(join_tags(&tags))
 }
 
 /// Tags are stored as one comma-separated column (commas cannot occur in a tag).
@@ -389,6 +462,24 @@ pub fn hashtags(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expertise_tags_fold_to_one_canonical_form_and_keep_the_first_label() {
+        assert_eq!(canonical_tag("Équipe Data"), "equipe-data");
+        assert_eq!(canonical_tag("equipe-data"), "equipe-data");
+        assert_eq!(canonical_tag("  équipe  data "), "equipe-data");
+        assert_eq!(canonical_tag("--Open__Data--"), "open-data");
+        let tags = parse_tags(&[
+            "Équipe Data".into(),
+            "equipe-data".into(),
+            "  équipe  data ".into(),
+            "SDMX".into(),
+            " ".into(),
+        ])
+        .expect("valid");
+        assert_eq!(tags, vec!["Équipe Data", "SDMX"]);
+        assert!(parse_tags(&["a,b".into()]).is_err());
+    }
 
     #[test]
     fn a_post_becomes_a_thread_by_one_rule() {

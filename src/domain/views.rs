@@ -140,7 +140,12 @@ pub struct PersonView {
     pub bio_source: String,
     pub agency: Option<String>,
     pub role: Option<String>,
+    /// Expertise tags as typed; `text::canonical_tag` gives the form filters take.
     pub expertise: Vec<String>,
+    /// "Ask me about": plain text.
+    pub ask_me_about: String,
+    /// Languages they work in, as language tags (`en`, `fr-CA`).
+    pub languages: Vec<String>,
     pub is_admin: bool,
     pub local: bool,
     pub ap_id: String,
@@ -170,6 +175,8 @@ impl From<models::Person> for PersonView {
             agency: p.agency,
             role: p.job_role,
             expertise: split_tags(&p.expertise),
+            ask_me_about: p.ask_me_about,
+            languages: split_tags(&p.languages),
             is_admin: p.is_admin,
             local: p.local,
             ap_id: p.ap_id,

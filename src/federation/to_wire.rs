@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::db::models::{Group, Person};
 use crate::domain::{
     objects::{CommentObject, ThreadObject},
-    text::split_tags,
+    text::{canonical_tag, split_tags},
 };
 use crate::error::{Error, Result};
 
@@ -30,6 +30,7 @@ pub fn context() -> Value {
             "sensitive": "as:sensitive",
             "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
             "commentsEnabled": "lemmy:commentsEnabled",
+            "Hashtag": "as:Hashtag",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value"
         }
@@ -66,10 +67,28 @@ pub fn person_json(base: &str, p: &Person) -> Result<PersonJson> {
     if let Some(r) = &p.job_role {
         attachment.push(field("Role", r));
     }
+    if !p.ask_me_about.is_empty() {
+        attachment.push(field("Ask me about", &p.ask_me_about));
+    }
     let tags = split_tags(&p.expertise);
+    // Kept for peers that read expertise only from this field, as we did before tags.
     if !tags.is_empty() {
         attachment.push(field("Expertise", &tags.join(", ")));
     }
+    let languages = split_tags(&p.languages);
+    if !languages.is_empty() {
+        attachment.push(field("Languages", &languages.join(", ")));
+    }
+    let tag = tags
+        .iter()
+        .map(|label| {
+            json!({
+                "type": "Hashtag",
+                "name": hashtag_name(label),
+                "href": format!("{base}/people?expertise={}", canonical_tag(label)),
+            })
+        })
+        .collect();
     Ok(PersonJson {
         kind: "Person".into(),
         id: url(&p.ap_id)?,
@@ -86,7 +105,17 @@ pub fn person_json(base: &str, p: &Person) -> Result<PersonJson> {
         published: Some(p.created_at.and_utc()),
         updated: Some(p.updated_at.and_utc()),
         attachment,
+        tag,
     })
+}
+
+/// A tag as Mastodon names hashtags: `#` and no spaces or hyphens ("Open data" → `#Open_data`).
+fn hashtag_name(label: &str) -> String {
+    let words: Vec<&str> = label
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    format!("#{}", words.join("_"))
 }
 
 /// This server as an `Application` actor: its key verifies our signed fetches.
@@ -109,6 +138,7 @@ pub fn instance_json(state: &AppState, i: &crate::db::models::Instance) -> Resul
         published: Some(i.created_at.and_utc()),
         updated: Some(i.updated_at.and_utc()),
         attachment: Vec::new(),
+        tag: Vec::new(),
     })
 }
 

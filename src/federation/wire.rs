@@ -72,9 +72,28 @@ pub struct PersonJson {
     pub published: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<DateTime<Utc>>,
-    /// Agency and role, shown by Mastodon as profile fields.
+    /// Agency, role, expertise, "ask me about" and languages, shown by Mastodon as profile
+    /// fields.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachment: Vec<serde_json::Value>,
+    /// A `Hashtag` per expertise tag (others send emoji and mentions here too).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "values_one_or_many"
+    )]
+    pub tag: Vec<serde_json::Value>,
+}
+
+/// A list of anything, sent as one item, a list or `null`.
+fn values_one_or_many<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<serde_json::Value>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Null => Vec::new(),
+        one => vec![one],
+    })
 }
 
 /// A community of practice: `Group`, as Lemmy serves communities.

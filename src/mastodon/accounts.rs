@@ -85,8 +85,9 @@ async fn verify_credentials(
     )))
 }
 
-/// `display_name`, `note` and profile fields named Agency, Role and Expertise; other fields
-/// (`locked`, `bot`, `discoverable`, `source[…]`) are accepted and have no effect here.
+/// `display_name`, `note` and profile fields named Agency, Role, Expertise, "Ask me about" and
+/// Languages (any case): fields given replace all five, as Mastodon replaces its fields. Other
+/// fields (`locked`, `bot`, `discoverable`, `source[…]`) are accepted and have no effect here.
 async fn update_credentials(
     State(state): State,
     token: Token,
@@ -149,6 +150,15 @@ async fn update_credentials(
         } else {
             None
         },
+        ask_me_about: fields_given.then(|| field("ask me about").unwrap_or_default()),
+        languages: fields_given.then(|| {
+            field("languages")
+                .unwrap_or_default()
+                .split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect()
+        }),
         ..ProfileUpdate::default()
     };
     people::update_profile(&state, viewer, update).await?;

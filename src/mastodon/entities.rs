@@ -313,8 +313,14 @@ fn person_fields(p: &PersonView) -> Vec<Field> {
     if let Some(r) = &p.role {
         out.push(field("Role", r.clone()));
     }
+    if !p.ask_me_about.is_empty() {
+        out.push(field("Ask me about", p.ask_me_about.clone()));
+    }
     if !p.expertise.is_empty() {
         out.push(field("Expertise", p.expertise.join(", ")));
+    }
+    if !p.languages.is_empty() {
+        out.push(field("Languages", p.languages.join(", ")));
     }
     out
 }

@@ -22,7 +22,6 @@ pub fn routes() -> Router {
         "/api/v1/trends/tags",
         "/api/v1/trends/statuses",
         "/api/v1/trends/links",
-        "/api/v1/directory",
         "/api/v1/timelines/link",
     ];
     // What a member reads of their own, with nothing in it here, and the scope it takes.

@@ -280,6 +280,11 @@ struct SettingsForm {
     #[serde(default)]
     expertise: String,
     #[serde(default)]
+    ask_me_about: String,
+    /// Comma-separated language tags.
+    #[serde(default)]
+    languages: String,
+    #[serde(default)]
     language: String,
 }
 
@@ -292,6 +297,8 @@ impl SettingsForm {
             agency: p.agency.clone().unwrap_or_default(),
             role: p.job_role.clone().unwrap_or_default(),
             expertise: crate::domain::text::split_tags(&p.expertise).join(", "),
+            ask_me_about: p.ask_me_about.clone(),
+            languages: crate::domain::text::split_tags(&p.languages).join(", "),
             language: p.language.clone().unwrap_or_default(),
         })
     }
@@ -347,6 +354,14 @@ async fn save_settings(WebForm { ctx, form }: WebForm<SettingsForm>) -> Result<R
                 .map(str::to_string)
                 .collect(),
         ),
+        ask_me_about: Some(form.ask_me_about.clone()),
+        languages: Some(
+            form.languages
+                .split([',', ' '])
+                .filter(|t| !t.trim().is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
         language: Some(language.unwrap_or_default()),
         ..Default::default()
     };
@@ -370,7 +385,15 @@ async fn save_settings(WebForm { ctx, form }: WebForm<SettingsForm>) -> Result<R
             let errors = FormErrors::from_error(
                 ctx.lang,
                 &e,
-                &["display_name", "bio", "agency", "role", "expertise"],
+                &[
+                    "display_name",
+                    "bio",
+                    "agency",
+                    "role",
+                    "expertise",
+                    "ask_me_about",
+                    "languages",
+                ],
                 "display_name",
             )
             .ok_or(e)?;

@@ -37,6 +37,14 @@ impl PersonPage<'_> {
     fn action(&self, what: &str) -> String {
         format!("{}/{what}", self.person.href())
     }
+
+    /// The directory of people with this expertise.
+    fn tag_href(&self, label: &str) -> String {
+        format!(
+            "/people?expertise={}",
+            super::urlencode(&crate::domain::text::canonical_tag(label))
+        )
+    }
 }
 
 async fn profile(ctx: Ctx, headers: HeaderMap, ApiPath(name): ApiPath<String>) -> Result<Response> {

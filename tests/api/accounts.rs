@@ -124,7 +124,8 @@ async fn profiles_are_edited_sanitized_and_shown() {
         .await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["display_name"], "Alice Tremblay");
-    assert_eq!(me["expertise"], json!(["accessibility", "forms"]));
+    // Labels keep their case; "forms" twice is one tag.
+    assert_eq!(me["expertise"], json!(["Accessibility", "forms"]));
     let bio = me["bio"].as_str().unwrap();
     assert!(
         bio.contains("<strong>forms</strong>") && !bio.contains("<script"),

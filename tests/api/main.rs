@@ -7,6 +7,7 @@ mod cli;
 mod connections;
 mod content;
 mod database;
+mod directory;
 mod federation;
 mod federation_backfill;
 mod federation_faults;

@@ -775,7 +775,7 @@ async fn members_edit_delete_report_follow_and_look_after_their_account() {
     assert!(saved.body.contains("Saved."), "{}", saved.body);
     let (_, me) = app.get("/api/v1/me", Some(&bob)).await;
     assert_eq!(me["display_name"], "Bob Tremblay");
-    assert_eq!(me["expertise"], json!(["open data", "metadata"]), "{me}");
+    assert_eq!(me["expertise"], json!(["Open data", "metadata"]), "{me}");
     let profile = b.get("/u/bob").await;
     assert!(
         profile.body.contains("Data scientist, Statistics Canada"),

@@ -115,6 +115,33 @@ async function flows(js) {
     assert.equal(await visitor.locator("h1").innerText(), "Maria Lopez");
   });
 
+  await step(`[${mode}] the member gives their expertise and is found by it`, async () => {
+    await visitor.goto(`${base}/settings`);
+    await visitor.locator("#expertise").fill(`Plain language ${mode}, Forms`);
+    await visitor.getByLabel("Ask me about").fill("Checklists");
+    await visitor.getByRole("button", { name: "Save changes" }).click();
+    assert.match(await text(visitor), /Saved\./);
+    await visitor.goto(`${base}/people`);
+    const box = visitor.locator("#expertise");
+    const options = visitor.locator("#expertise-suggestions option");
+    if (js) {
+      // The script asks the server for the tags that start with what was typed.
+      await box.pressSequentially(`plain language ${mode}`);
+      await visitor.waitForFunction(
+        () => document.querySelectorAll("#expertise-suggestions option").length === 1,
+      );
+      assert.equal(await options.first().getAttribute("value"), `Plain language ${mode}`);
+    } else {
+      // Without script, the page's own list holds the most common tags.
+      assert.ok((await options.count()) >= 2);
+      await box.fill(`plain language ${mode}`);
+    }
+    await visitor.getByRole("button", { name: "Filter" }).click();
+    assert.match(await text(visitor), /Maria Lopez/);
+    await visitor.getByRole("link", { name: "Forms" }).first().click();
+    assert.match(visitor.url(), /\/people\?expertise=forms$/);
+  });
+
   await step(`[${mode}] the member finds and joins the group`, async () => {
     await visitor.goto(`${base}/groups`);
     await visitor.getByRole("link", { name: `Service design (${mode})` }).click();
@@ -249,6 +276,9 @@ async function accessibility({ group, member, threadUrl }) {
           ["group", `/g/${group}`],
           ["thread", threadUrl.replace(base, "")],
           ["person", `/u/${member}`],
+          ["people", "/people"],
+          ["people, filtered", "/people?expertise=accessibility&order=name"],
+          ["people, a bad filter", "/people?order=loudest"],
           ["sign in", "/signin"],
           ["register", "/register"],
           ["app sign-in", oauthPage],
@@ -281,7 +311,7 @@ async function accessibility({ group, member, threadUrl }) {
 async function reflow({ group, threadUrl }) {
   const page = await newPage({ width: 320, height: 640 });
   await signIn(page, adminName, adminPassword);
-  for (const url of ["/", "/groups", `/g/${group}`, threadUrl.replace(base, ""), "/settings", "/admin", `/g/${group}/steward`]) {
+  for (const url of ["/", "/groups", "/people", `/g/${group}`, threadUrl.replace(base, ""), "/settings", "/admin", `/g/${group}/steward`]) {
     await step(`320 px wide without sideways scrolling: ${url}`, async () => {
       await page.goto(`${base}${url}`);
       const [scroll, width, wide] = await page.evaluate(() => [
