@@ -311,6 +311,8 @@ people-clear = Show everyone
 people-results = People found
 people-none = Nobody is known here yet.
 people-none-matching = Nobody matches these filters.
+people-wrote-about = Wrote about
+people-writers = People who wrote about it
 person-followers = { $count ->
     [one] 1 follower
    *[other] { $count } followers

@@ -311,6 +311,8 @@ people-clear = Montrer tout le monde
 people-results = Personnes trouvées
 people-none = Personne n’est encore connu ici.
 people-none-matching = Personne ne correspond à ces filtres.
+people-wrote-about = A écrit sur
+people-writers = Personnes qui en ont écrit
 person-followers = { $count ->
     [one] { $count } abonné
    *[other] { $count } abonnés

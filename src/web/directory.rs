@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::domain::{
     expertise::{self, DirectoryPage, DirectoryParams, TagCount},
+    search::{self, AuthorRank, Filters},
     text::canonical_tag,
     views::PersonView,
 };
@@ -14,9 +15,18 @@ use crate::error::{Error, Result};
 use crate::web::{page_with_status, Ctx, FormErrors};
 
 const PEOPLE_PER_PAGE: i64 = 30;
+/// People shown as having written about something.
+const WRITERS: i64 = 10;
 /// Tags in the page's own suggestion list; a script may ask for more as one types.
 const SUGGESTED: i64 = 50;
-const FILTERS: [&str; 5] = ["expertise", "agency", "instance", "group", "order"];
+const FILTERS: [&str; 6] = [
+    "expertise",
+    "agency",
+    "instance",
+    "group",
+    "order",
+    "wrote_about",
+];
 
 pub fn routes() -> Router {
     Router::new().route("/people", get(directory))
@@ -37,6 +47,9 @@ struct PeopleQuery {
     order: String,
     #[serde(default)]
     offset: String,
+    /// People who wrote about this (full-text search of what they wrote).
+    #[serde(default)]
+    wrote_about: String,
 }
 
 impl PeopleQuery {
@@ -47,6 +60,7 @@ impl PeopleQuery {
             "instance" => &self.instance,
             "group" => &self.group,
             "order" => &self.order,
+            "wrote_about" => &self.wrote_about,
             _ => "",
         }
     }
@@ -69,8 +83,9 @@ impl PeopleQuery {
     }
 
     fn filtered(&self) -> bool {
-        FILTERS[..4]
+        FILTERS
             .iter()
+            .filter(|f| **f != "order")
             .any(|f| !self.value(f).trim().is_empty())
     }
 }
@@ -83,6 +98,8 @@ struct PeoplePage<'a> {
     errors: FormErrors,
     people: Vec<PersonView>,
     suggestions: Vec<TagCount>,
+    /// People who wrote about `q.wrote_about`, best first.
+    writers: Vec<AuthorRank>,
     previous: Option<String>,
     next: Option<String>,
 }
@@ -120,6 +137,36 @@ async fn directory(ctx: Ctx, Query(q): Query<PeopleQuery>) -> Result<Response> {
         Err(e) => Err(e),
     };
     let suggestions = expertise::counts(&ctx.state, None, Some(SUGGESTED)).await?;
+    let writers = match q.wrote_about.trim() {
+        "" => Ok(Vec::new()),
+        about => {
+            let filters = Filters {
+                agency: Some(q.agency.trim().to_string()).filter(|a| !a.is_empty()),
+                instance: Some(q.instance.trim().to_string()).filter(|i| !i.is_empty()),
+                group: Some(q.group.trim().to_string()).filter(|g| !g.is_empty()),
+                ..Filters::default()
+            };
+            // The query's field on this page is `wrote_about`, not the search's `q`.
+            search::authors(&ctx.state, about, filters, WRITERS)
+                .await
+                .map_err(|e| match e {
+                    Error::Invalid {
+                        field: Some("q"),
+                        message,
+                        problem,
+                    } => Error::Invalid {
+                        field: Some("wrote_about"),
+                        message,
+                        problem,
+                    },
+                    other => other,
+                })
+        }
+    };
+    let (listed, writers) = match (listed, writers) {
+        (Ok(page), Ok(writers)) => (Ok(page), writers),
+        (Err(e), _) | (_, Err(e)) => (Err(e), Vec::new()),
+    };
     let (status, errors, page) = match listed {
         Ok(page) => (StatusCode::OK, FormErrors::default(), page),
         Err(e) => {
@@ -143,6 +190,7 @@ async fn directory(ctx: Ctx, Query(q): Query<PeopleQuery>) -> Result<Response> {
             errors,
             people: page.people,
             suggestions,
+            writers,
             previous,
             next,
         },

@@ -388,3 +388,29 @@ async fn people_who_wrote_about_something_rank_by_what_they_wrote() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["field"], "q");
 }
+
+#[tokio::test]
+async fn the_people_page_shows_who_wrote_about_something() {
+    use crate::helpers::web::Browser;
+    let app = spawn_app().await;
+    corpus(&app).await;
+    let mut browser = Browser::new(&app);
+    let page = browser.get("/people?wrote_about=sdmx").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let writers = page
+        .body
+        .split("id=\"people-writers\"")
+        .nth(1)
+        .expect("a list of writers")
+        .split("</ol>")
+        .next()
+        .unwrap()
+        .to_string();
+    let alice = writers.find("@alice").expect("alice");
+    let bob = writers.find("@bob").expect("bob");
+    assert!(alice < bob, "{writers}");
+    assert!(writers.contains("Statistics Office"));
+    let bad = browser.get("/people?wrote_about=-").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"wrote_about-error\""), "{}", bad.body);
+}
