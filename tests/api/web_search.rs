@@ -154,10 +154,23 @@ async fn markup_in_what_was_written_or_typed_stays_text() {
     )
     .await;
     let mut b = Browser::new(&app);
-    for q in ["escaping", "script", "<script>alert(1)</script>"] {
+    // PostgreSQL's parser reads `<script>…</script>` as tags and drops what they hold from
+    // the index: the typed markup need not find anything, only come back as text.
+    for (q, finds) in [
+        ("escaping", true),
+        ("titles", true),
+        ("<script>alert(1)</script>", false),
+    ] {
         let page = b.get(&format!("/search?q={}", urlencoding(q))).await;
         assert_eq!(page.status, StatusCode::OK, "{q}: {}", page.body);
-        assert!(page.body.contains("class=\"result\""), "{q}: {}", page.body);
+        if finds {
+            assert!(page.body.contains("class=\"result\""), "{q}: {}", page.body);
+        }
+        assert!(
+            page.body.contains("&#60;script&#62;alert(1)"),
+            "{q}: {}",
+            page.body
+        );
         for n in 1..=4 {
             assert!(
                 !page.body.contains(&format!("<script>alert({n})")),
