@@ -275,3 +275,78 @@ impl SearchPage<'_> {
             .filter(|l| l.trim() != LIMIT_DEFAULT.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::search::{AuthorRef, GroupRef};
+
+    fn hit(kind: Kind, id: i64, local: bool) -> Hit {
+        Hit {
+            kind,
+            id,
+            ap_id: "https://peer.example/post/7?a=1&b=2".into(),
+            title: "A title".into(),
+            snippet_html: "a <mark>word</mark>".into(),
+            group: Some(GroupRef {
+                handle: "design".into(),
+                title: "Design".into(),
+                ap_id: "https://peer.example/g/design".into(),
+            }),
+            author: Some(AuthorRef {
+                handle: "ana".into(),
+                display_name: Some("Ana".into()),
+                agency: Some("Tax".into()),
+                ap_id: "https://peer.example/u/ana".into(),
+            }),
+            instance: "peer.example".into(),
+            local,
+            score: 0,
+            replies: 3,
+            created_at: chrono::NaiveDateTime::default(),
+            rank: 1.0,
+            thread_id: (kind == Kind::Comments && id != 0).then_some(4),
+        }
+    }
+
+    #[test]
+    fn results_held_here_open_here() {
+        let t = HitView::of(hit(Kind::Threads, 9, true));
+        assert_eq!(t.href, "/t/9");
+        assert_eq!(t.group, Some(("Design".into(), "/g/design".into())));
+        let (name, href, agency) = t.author.unwrap();
+        assert_eq!((name.as_str(), href.as_str()), ("Ana", "/u/ana"));
+        assert_eq!(agency.as_deref(), Some("Tax"));
+        assert_eq!(
+            HitView::of(hit(Kind::Comments, 12, true)).href,
+            "/t/4#comment-12"
+        );
+        // A remote thread this instance holds opens here too.
+        assert_eq!(HitView::of(hit(Kind::Threads, 9, false)).href, "/t/9");
+        let g = HitView::of(hit(Kind::Groups, 2, true));
+        assert_eq!(g.href, "/g/design");
+        assert!(g.group.is_none(), "a group is not shown as in itself");
+        let p = HitView::of(hit(Kind::People, 3, true));
+        assert_eq!(p.href, "/u/ana");
+        assert!(p.author.is_none());
+    }
+
+    #[test]
+    fn a_partners_result_opens_through_the_lookup() {
+        let t = HitView::of(hit(Kind::Threads, 0, false));
+        assert_eq!(
+            t.href,
+            "/groups/find?q=https%3A%2F%2Fpeer.example%2Fpost%2F7%3Fa%3D1%26b%3D2"
+        );
+        let (_, group_href) = t.group.unwrap();
+        assert_eq!(
+            group_href,
+            "/groups/find?q=https%3A%2F%2Fpeer.example%2Fg%2Fdesign"
+        );
+        let (_, author_href, _) = t.author.unwrap();
+        assert_eq!(
+            author_href,
+            "/groups/find?q=https%3A%2F%2Fpeer.example%2Fu%2Fana"
+        );
+    }
+}
