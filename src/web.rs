@@ -14,6 +14,7 @@ pub mod i18n;
 mod moderation;
 mod oauth;
 mod people;
+mod search;
 pub mod session;
 mod steward;
 mod writing;
@@ -49,6 +50,7 @@ pub fn routes(state: &AppState) -> Router {
         .merge(account::routes())
         .merge(steward::routes())
         .merge(admin::routes())
+        .merge(search::routes())
         .route(
             "/oauth/authorize",
             get(oauth::authorize_page).post(oauth::authorize),
@@ -56,6 +58,7 @@ pub fn routes(state: &AppState) -> Router {
         .route("/language", post(switch_language))
         .route("/static/style.css", get(stylesheet))
         .route("/static/app.js", get(script))
+        .route("/static/similar.js", get(similar_script))
         .route("/avatars/default.png", get(default_avatar))
         .route("/headers/default.png", get(default_header))
         .layer(axum::middleware::from_fn_with_state(
@@ -535,6 +538,13 @@ async fn script() -> Response {
     static_file(
         "text/javascript; charset=utf-8",
         include_str!("../static/app.js"),
+    )
+}
+
+async fn similar_script() -> Response {
+    static_file(
+        "text/javascript; charset=utf-8",
+        include_str!("../static/similar.js"),
     )
 }
 

@@ -482,3 +482,56 @@ oauth-code-title = Your sign-in code
 oauth-code-body = Copy this code and paste it into { $app }:
 oauth-error-title = This app cannot sign in here
 oauth-error-body = The app asked for something this server does not allow. Tell the app's makers what follows:
+
+## Search
+search-site = Search this site
+search-title = Search
+search-title-for = Search: { $query }
+search-label = Words to look for
+search-hint = All words must appear. Use "quotation marks" for a phrase, -word to leave a word out and word* for words that start with it.
+search-submit = Search
+search-filters = Narrow the search
+search-kind = Show
+search-kind-threads = Threads
+search-kind-comments = Comments
+search-kind-groups = Groups
+search-kind-people = People
+search-kind-one-threads = Thread
+search-kind-one-comments = Comment
+search-kind-one-groups = Group
+search-kind-one-people = Person
+search-group = Group
+search-group-hint = Its name, or name@domain for a group of another instance.
+search-author = Written by
+search-author-hint = A username, or name@domain for someone from another instance.
+search-agency = Agency
+search-instance = Instance
+search-instance-hint = A domain, such as other.example.
+search-since = From
+search-until = To
+search-date-hint = For example 2026-11-05.
+search-scope = Where to look
+search-scope-network = This instance and its partner instances
+search-scope-local = This instance only
+search-results = Results
+search-feed = Follow this search in a feed reader (Atom)
+search-none = Nothing matches “{ $query }”. Try fewer or other words, or fewer filters.
+search-from = from { $instance }
+search-replies = { $count ->
+    [0] No replies
+    [one] 1 reply
+   *[other] { $count } replies
+}
+search-pages = Pages of results
+search-skipped = These instances did not answer in time and are not in the results: { $instances }.
+search-unknown-group = No group has this name here. Check its spelling, or write it as name@domain.
+search-unknown-author = Nobody has this username here. Check its spelling, or write it as name@domain.
+invalid-other-q = Enter words to look for: at most 500 characters, with every quotation mark closed
+invalid-other-kind = Choose among threads, comments, groups and people
+invalid-other-since = Enter a date such as 2026-11-05
+invalid-other-until = Enter a date such as 2026-11-05, no earlier than the first date
+invalid-other-scope = Choose this instance or the network
+invalid-other-offset = There are no more pages: refine the search
+invalid-other-limit = Ask for 1 to 50 results a page
+similar-title = Already asked?
+similar-hint = These threads look like yours. One of them may already have the answer.

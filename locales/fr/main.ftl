@@ -482,3 +482,56 @@ oauth-code-title = Votre code de connexion
 oauth-code-body = Copiez ce code et collez-le dans { $app } :
 oauth-error-title = Cette application ne peut pas se connecter ici
 oauth-error-body = L'application a demandé quelque chose que ce serveur ne permet pas. Transmettez ceci à ses auteurs :
+
+## Search
+search-site = Chercher sur ce site
+search-title = Recherche
+search-title-for = Recherche : { $query }
+search-label = Mots à chercher
+search-hint = Tous les mots doivent figurer. Mettez une expression « entre guillemets » ("…"), -mot pour écarter un mot et mot* pour les mots qui commencent ainsi.
+search-submit = Chercher
+search-filters = Affiner la recherche
+search-kind = Afficher
+search-kind-threads = Fils
+search-kind-comments = Commentaires
+search-kind-groups = Groupes
+search-kind-people = Personnes
+search-kind-one-threads = Fil
+search-kind-one-comments = Commentaire
+search-kind-one-groups = Groupe
+search-kind-one-people = Personne
+search-group = Groupe
+search-group-hint = Son nom, ou nom@domaine pour un groupe d’une autre instance.
+search-author = Écrit par
+search-author-hint = Un nom d’utilisateur, ou nom@domaine pour une personne d’une autre instance.
+search-agency = Organisme
+search-instance = Instance
+search-instance-hint = Un domaine, par exemple autre.example.
+search-since = Du
+search-until = Au
+search-date-hint = Par exemple 2026-11-05.
+search-scope = Où chercher
+search-scope-network = Cette instance et ses instances partenaires
+search-scope-local = Cette instance seulement
+search-results = Résultats
+search-feed = Suivre cette recherche dans un lecteur de flux (Atom)
+search-none = Rien ne correspond à « { $query } ». Essayez moins de mots, d’autres mots ou moins de filtres.
+search-from = de { $instance }
+search-replies = { $count ->
+    [0] Aucune réponse
+    [one] { $count } réponse
+   *[other] { $count } réponses
+}
+search-pages = Pages de résultats
+search-skipped = Ces instances n’ont pas répondu à temps et ne figurent pas dans les résultats : { $instances }.
+search-unknown-group = Aucun groupe ne porte ce nom ici. Vérifiez l’orthographe, ou écrivez nom@domaine.
+search-unknown-author = Personne n’a ce nom d’utilisateur ici. Vérifiez l’orthographe, ou écrivez nom@domaine.
+invalid-other-q = Saisissez des mots à chercher : 500 caractères au plus, chaque guillemet refermé
+invalid-other-kind = Choisissez parmi fils, commentaires, groupes et personnes
+invalid-other-since = Saisissez une date comme 2026-11-05
+invalid-other-until = Saisissez une date comme 2026-11-05, qui ne précède pas la première
+invalid-other-scope = Choisissez cette instance ou le réseau
+invalid-other-offset = Il n’y a plus de pages : affinez la recherche
+invalid-other-limit = Demandez de 1 à 50 résultats par page
+similar-title = Déjà posée ?
+similar-hint = Ces fils ressemblent au vôtre. L’un d’eux a peut-être déjà la réponse.

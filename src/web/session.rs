@@ -22,8 +22,8 @@ pub const LANG_COOKIE: &str = "cp_lang";
 pub const NOTICE_COOKIE: &str = "cp_notice";
 
 /// Scripts load from here only; inline script, plugins, framing and foreign form targets are
-/// refused. Images may come from other servers (remote avatars, pictures in posts). The script
-/// may ask this server alone (expertise suggestions).
+/// refused. Images may come from other servers (remote avatars, pictures in posts). Scripts
+/// may ask this site only (expertise suggestions, the new-thread form's similar threads).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
     connect-src 'self'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; \
     frame-ancestors 'none'; base-uri 'none'";

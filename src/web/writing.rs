@@ -14,7 +14,12 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use crate::extract::ApiPath;
+use crate::federation::network;
+use crate::web::search::HitView;
 use crate::web::{page, page_with_status, see_other, Ctx, FormErrors, WebForm};
+
+/// Threads shown as "already asked?" on a new thread's preview.
+const SIMILAR_SHOWN: i64 = 5;
 
 pub fn routes() -> Router {
     Router::new()
@@ -188,6 +193,15 @@ struct ComposePage<'a> {
     preview: Option<(String, String)>,
     errors: FormErrors,
     submit: String,
+    /// Existing threads that look like this one (a new thread's preview).
+    similar: Vec<HitView>,
+}
+
+impl ComposePage<'_> {
+    /// The words for a count of replies, for the script that lists similar threads.
+    fn replies_words(&self, n: i64) -> String {
+        self.ctx.tn("search-replies", &n)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,6 +239,7 @@ async fn compose_form(ctx: Ctx, ApiPath(name): ApiPath<String>) -> Result<Respon
         preview: None,
         errors: FormErrors::default(),
         submit: ctx.t("compose-submit"),
+        similar: Vec::new(),
         ctx: &ctx,
     })
 }
@@ -262,7 +277,24 @@ async fn compose(
             }
         }
     }
-    compose_again(&ctx, form, errors, ComposeKind::Thread(&group))
+    let similar = if form.action == "preview" {
+        similar_threads(&ctx, &form.title).await
+    } else {
+        Vec::new()
+    };
+    compose_again(&ctx, form, errors, ComposeKind::Thread(&group), similar)
+}
+
+/// Threads here and on partners that look like `title`. A failure costs only the suggestions,
+/// never the form.
+async fn similar_threads(ctx: &Ctx, title: &str) -> Vec<HitView> {
+    match network::similar(&ctx.state, title, SIMILAR_SHOWN).await {
+        Ok((hits, _)) => hits.into_iter().map(HitView::of).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "similar threads for a preview");
+            Vec::new()
+        }
+    }
 }
 
 enum ComposeKind<'a> {
@@ -277,6 +309,7 @@ fn compose_again(
     form: ComposeForm,
     errors: FormErrors,
     kind: ComposeKind<'_>,
+    similar: Vec<HitView>,
 ) -> Result<Response> {
     let (heading, action, back, group, is_thread, submit) = match kind {
         ComposeKind::Thread(g) => (
@@ -327,6 +360,7 @@ fn compose_again(
             preview,
             errors,
             submit,
+            similar,
         },
     )
 }
@@ -350,6 +384,7 @@ async fn edit_thread_form(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<Respons
         form,
         FormErrors::default(),
         ComposeKind::EditThread(id),
+        Vec::new(),
     )
 }
 
@@ -373,7 +408,7 @@ async fn edit_thread(
             }
         }
     }
-    compose_again(&ctx, form, errors, ComposeKind::EditThread(id))
+    compose_again(&ctx, form, errors, ComposeKind::EditThread(id), Vec::new())
 }
 
 async fn edit_comment_form(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<Response> {
@@ -391,6 +426,7 @@ async fn edit_comment_form(ctx: Ctx, ApiPath(id): ApiPath<i64>) -> Result<Respon
         form,
         FormErrors::default(),
         ComposeKind::EditComment(id),
+        Vec::new(),
     )
 }
 
@@ -411,5 +447,5 @@ async fn edit_comment(
             }
         }
     }
-    compose_again(&ctx, form, errors, ComposeKind::EditComment(id))
+    compose_again(&ctx, form, errors, ComposeKind::EditComment(id), Vec::new())
 }

@@ -34,3 +34,4 @@ mod search;
 mod site;
 mod visibility;
 mod web;
+mod web_search;

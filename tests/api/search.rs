@@ -412,5 +412,9 @@ async fn the_people_page_shows_who_wrote_about_something() {
     assert!(writers.contains("Statistics Office"));
     let bad = browser.get("/people?wrote_about=-").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("id=\"wrote_about-error\""), "{}", bad.body);
+    assert!(
+        bad.body.contains("id=\"wrote_about-error\""),
+        "{}",
+        bad.body
+    );
 }

@@ -173,6 +173,40 @@ async function flows(js) {
     assert.match(await visitor.locator("#thread .score").innerText(), /^1 point$/);
   });
 
+  await step(`[${mode}] the member searches from the header`, async () => {
+    await visitor.getByLabel("Search this site").fill("checklists");
+    await visitor.getByLabel("Search this site").press("Enter");
+    await visitor.waitForURL(/\/search\?q=checklists/);
+    assert.equal(await visitor.locator("h1").innerText(), "Search");
+    assert.equal(await visitor.getByLabel("Words to look for").inputValue(), "checklists");
+    assert.match(await visitor.locator(".results").innerText(), /Plain language checklists/);
+    // Narrowed to comments, the thread itself is gone and the reply is found.
+    await visitor.goto(`${base}/search?q=sentences&kind=comments&scope=local`);
+    assert.equal(await visitor.getByLabel("Comments").isChecked(), true);
+    assert.equal(await visitor.getByLabel("This instance only").isChecked(), true);
+    assert.match(await visitor.locator(".results").innerText(), /Comment/);
+    assert.equal(await visitor.locator(".results mark").first().innerText(), "sentences");
+    await visitor.locator(".results a", { hasText: "Plain language checklists" }).first().click();
+    assert.equal(await visitor.locator("h1").innerText(), "Plain language checklists");
+  });
+
+  await step(`[${mode}] a new thread's form shows threads that look alike`, async () => {
+    await visitor.goto(`${base}/g/${group}/new`);
+    assert.equal(await visitor.locator("#similar").getAttribute("aria-live"), "polite");
+    await visitor.getByLabel("Title").fill("Checklists for plain language letters");
+    if (!js) {
+      // Without script, the preview lists them above the form.
+      await visitor.getByRole("button", { name: "Preview" }).click();
+    }
+    const found = visitor.locator("#similar li a", { hasText: "Plain language checklists" }).first();
+    await found.waitFor();
+    assert.match(await visitor.locator("#similar h2").innerText(), /Already asked\?/);
+    assert.match(await visitor.locator("#similar").innerText(), /Health Canada/);
+    await found.click();
+    assert.equal(await visitor.locator("h1").innerText(), "Plain language checklists");
+    await visitor.goto(threadUrl);
+  });
+
   await step(`[${mode}] the member switches to French`, async () => {
     await visitor.getByRole("button", { name: "Français" }).click();
     assert.equal(await visitor.locator("html").getAttribute("lang"), "fr");
@@ -268,6 +302,7 @@ async function accessibility({ group, member, threadUrl }) {
           ["steward tools", `/g/${group}/steward`],
           ["administration", "/admin"],
           ["thread as steward", threadUrl.replace(base, "")],
+          ["search, signed in", "/search?q=checklists"],
         ]
       : [
           ["home", "/"],
@@ -279,6 +314,9 @@ async function accessibility({ group, member, threadUrl }) {
           ["people", "/people"],
           ["people, filtered", "/people?expertise=accessibility&order=name"],
           ["people, a bad filter", "/people?order=loudest"],
+          ["search results", "/search?q=checklists"],
+          ["search with filters", "/search?q=checklists&kind=threads&since=2020-01-01&scope=local"],
+          ["search with an error", "/search?q=%22checklists&since=soon"],
           ["sign in", "/signin"],
           ["register", "/register"],
           ["app sign-in", oauthPage],
@@ -293,6 +331,14 @@ async function accessibility({ group, member, threadUrl }) {
           await page.goto(`${base}${url}`);
           assert.equal(await page.locator("html").getAttribute("lang"), locale.slice(0, 2));
           await axeCheck(page, `${locale} ${name}`);
+        });
+      }
+      if (signedIn) {
+        await step(`axe ${locale} new thread with similar threads listed by script`, async () => {
+          await page.goto(`${base}/g/${group}/new`);
+          await page.locator("#title").fill("Plain language checklists again");
+          await page.locator("#similar li").first().waitFor();
+          await axeCheck(page, `${locale} compose with similar threads`);
         });
       }
       if (!signedIn) {
@@ -311,7 +357,7 @@ async function accessibility({ group, member, threadUrl }) {
 async function reflow({ group, threadUrl }) {
   const page = await newPage({ width: 320, height: 640 });
   await signIn(page, adminName, adminPassword);
-  for (const url of ["/", "/groups", "/people", `/g/${group}`, threadUrl.replace(base, ""), "/settings", "/admin", `/g/${group}/steward`]) {
+  for (const url of ["/", "/search?q=checklists", "/groups", "/people", `/g/${group}`, threadUrl.replace(base, ""), "/settings", "/admin", `/g/${group}/steward`]) {
     await step(`320 px wide without sideways scrolling: ${url}`, async () => {
       await page.goto(`${base}${url}`);
       const [scroll, width, wide] = await page.evaluate(() => [
@@ -332,6 +378,7 @@ async function pictures({ group, threadUrl }) {
   mkdirSync(screenshots, { recursive: true });
   const shots = [
     ["home", "/", false],
+    ["search", "/search?q=plain+language", false],
     ["group", `/g/${group}`, true],
     ["thread", threadUrl.replace(base, ""), true],
     ["admin", "/admin", true],
