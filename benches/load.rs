@@ -533,7 +533,7 @@ async fn main() -> anyhow::Result<()> {
     );
     drop(state);
 
-    let server = start_server(&database_url, &domain, port, "warn", &[]).await?;
+    let server = start_server(&database_url, &domain, port, "warn", &write_env()).await?;
     let (pid, base) = (server.pid, server.base.clone());
     let probe = reqwest::Client::new();
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -661,41 +661,90 @@ async fn main() -> anyhow::Result<()> {
         "\nresident memory after the load: {:.1} MiB",
         rss_kib(pid) as f64 / 1024.0
     );
+    // Writes as members make them (a comment posted through the JSON API, one at a time)
+    // with the search index, then on the same database with it taken away (its triggers, or
+    // the generated column): what the index costs a write.
+    let with_index = api_write_rate(&base, "writer1", seconds).await?;
     drop(server);
-
-    // Writes with the search index and without it (its triggers or generated column taken
-    // away): one comment per transaction, as members post them.
-    let state = AppState::new(Config {
-        domain: domain.clone(),
-        database_url: database_url.clone(),
-        ..Config::default()
-    })
-    .await?;
-    let writes = env_num("BENCH_WRITES", 3_000_i64);
-    let with_index = write_rate(&state, 50_000_000, writes).await?;
-    state
-        .db
-        .write(|c| {
-            let drop_index = match c {
-                commonplace::db::AnyConnection::Sqlite(_) => {
-                    "DROP TRIGGER comments_fts_insert; DROP TRIGGER comments_fts_update; \
-                     DROP TRIGGER comments_fts_delete;"
-                }
-                commonplace::db::AnyConnection::Postgresql(_) => {
-                    "ALTER TABLE comments DROP COLUMN search;"
-                }
-            };
-            diesel::connection::SimpleConnection::batch_execute(c, drop_index)?;
-            Ok(())
+    {
+        let state = AppState::new(Config {
+            domain: domain.clone(),
+            database_url: database_url.clone(),
+            ..Config::default()
         })
         .await?;
-    let without_index = write_rate(&state, 60_000_000, writes).await?;
+        state
+            .db
+            .write(|c| {
+                let drop_index = match c {
+                    commonplace::db::AnyConnection::Sqlite(_) => {
+                        "DROP TRIGGER comments_fts_insert; DROP TRIGGER comments_fts_update; \
+                         DROP TRIGGER comments_fts_delete;"
+                    }
+                    commonplace::db::AnyConnection::Postgresql(_) => {
+                        "ALTER TABLE comments DROP COLUMN search;"
+                    }
+                };
+                diesel::connection::SimpleConnection::batch_execute(c, drop_index)?;
+                Ok(())
+            })
+            .await?;
+    }
+    let server = start_server(&database_url, &domain, port, "warn", &write_env()).await?;
+    let without_index = api_write_rate(&server.base, "writer2", seconds).await?;
+    drop(server);
     let slower = (without_index / with_index - 1.0) * 100.0;
     println!(
-        "\nwrites: {with_index:.0} comments/s with the search index, {without_index:.0}/s without: {slower:.1} % slower; ceiling 20 %: {}",
+        "\nwrites (POST /api/v1/threads/1/comments, one client): {with_index:.0} comments/s with the search index, {without_index:.0}/s without: {slower:.1} % slower; ceiling 20 %: {}",
         verdict(slower <= 20.0)
     );
     Ok(())
+}
+
+/// The server's settings for the write measurement: no per-minute cap on posts.
+fn write_env() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("COMMONPLACE_LIMITS__POSTS_PER_MINUTE", "100000000"),
+        ("COMMONPLACE_LIMITS__AUTH_ATTEMPTS_PER_MINUTE", "100000"),
+    ]
+}
+
+/// Comments per second posted by one member through the JSON API for `seconds`.
+async fn api_write_rate(base: &str, name: &str, seconds: u64) -> anyhow::Result<f64> {
+    let client = reqwest::Client::new();
+    let registered: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&serde_json::json!({"username": name, "password": "correct horse battery"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = registered["token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("registration: {registered}"))?
+        .to_string();
+    let joined = client
+        .post(format!("{base}/api/v1/groups/g2/join"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await?;
+    anyhow::ensure!(joined.status().is_success(), "join: {}", joined.status());
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut n = 0_u64;
+    while Instant::now() < deadline {
+        let body = text::sentence(90_000_000 + n, 20, 1000);
+        let res = client
+            .post(format!("{base}/api/v1/threads/1/comments"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"body": body}))
+            .send()
+            .await?;
+        anyhow::ensure!(res.status().is_success(), "comment: {}", res.status());
+        n += 1;
+    }
+    Ok(n as f64 / started.elapsed().as_secs_f64())
 }
 
 fn verdict(ok: bool) -> String {
@@ -727,36 +776,4 @@ fn matching_rows(database_url: &str, query: &str) -> anyhow::Result<i64> {
         .get_result(c)?,
     };
     Ok(n.n)
-}
-
-/// Comments written one per transaction, per second.
-async fn write_rate(state: &AppState, first_id: i64, n: i64) -> anyhow::Result<f64> {
-    let base = state.config.base_url();
-    let started = Instant::now();
-    for id in first_id..first_id + n {
-        let base = base.clone();
-        state
-            .db
-            .write(move |c| {
-                let body = text::sentence(id as u64, 20, 1000);
-                let row = SeedComment {
-                    id,
-                    ap_id: format!("{base}/c/{id}"),
-                    local: true,
-                    thread_id: 1,
-                    parent_id: None,
-                    author_id: 1,
-                    body_html: format!("<p>{body}</p>"),
-                    body_source: body,
-                    depth: 0,
-                    created_at: now(),
-                };
-                commonplace::per_backend!(c, |c| diesel::insert_into(comments::table)
-                    .values(&row)
-                    .execute(c))?;
-                Ok(())
-            })
-            .await?;
-    }
-    Ok(n as f64 / started.elapsed().as_secs_f64())
 }

@@ -152,6 +152,13 @@ pub async fn authors(State(state): State, RawQuery(raw): RawQuery) -> Result<Jso
         ));
     }
     let r = params.request;
+    search::check_page(r.offset, r.limit)?;
+    if r.offset != 0 {
+        return Err(crate::error::Error::invalid(
+            "offset",
+            "people who wrote about something come on one page",
+        ));
+    }
     let authors = search::authors(&state, &r.q, r.filters, r.limit).await?;
     Ok(Json(Authors { authors }))
 }

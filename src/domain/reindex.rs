@@ -124,13 +124,20 @@ pub async fn rebuild_search_index(
     };
     progress(Step::Planned { total });
     let mut tables = Vec::new();
-    for ((table, fts, columns), (rows, max_id)) in TABLES.into_iter().zip(extents) {
+    for ((table, fts, columns), (rows, _)) in TABLES.into_iter().zip(extents) {
         progress(Step::Table(table));
         match backend {
             Backend::Sqlite => {
+                // The index is emptied and the last id read in one transaction: rows written
+                // after it are indexed by their triggers, rows before it by the batches below.
                 let sql = format!("INSERT INTO {fts} ({fts}) VALUES ('delete-all')");
-                state.db.write(move |conn| execute(conn, sql)).await?;
-                // Ids above `max_id` were written after the start: their triggers index them.
+                let max_id = state
+                    .db
+                    .write(move |conn| {
+                        execute(conn, sql)?;
+                        Ok(extent(conn, table)?.1)
+                    })
+                    .await?;
                 let mut from = 1;
                 while from <= max_id {
                     let to = from.saturating_add(BATCH_IDS - 1);

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use params::{Params, Reach, LIMIT_DEFAULT};
-pub use partners::{is_partner, merge, partners, tidy};
+pub use partners::{hidden_here, is_partner, merge, partners, tidy};
 pub use query::{Mode, Query, Term, QUERY_MAX};
 pub use snippet::{fold, highlight, words};
 
@@ -256,7 +256,38 @@ pub async fn similar(ctx: &Context, title: &str, limit: i64) -> Result<Vec<Hit>>
     Ok(found.hits)
 }
 
-fn check_page(offset: i64, limit: i64) -> Result<()> {
+/// Deepest result a network search pages to: partners are each asked for `offset + limit`
+/// results at once.
+pub const NETWORK_DEPTH: i64 = 200;
+
+/// A search at offset 0 as deep as a network search needs (up to [`NETWORK_DEPTH`] results):
+/// what a network search asks of this instance and of each partner.
+///
+/// # Errors
+/// As [`search`]; 422 naming `limit` beyond [`NETWORK_DEPTH`], `offset` when not 0.
+pub async fn search_wide(ctx: &Context, viewer: Option<&Viewer>, req: Request) -> Result<Results> {
+    if req.offset != 0 {
+        return Err(Error::invalid("offset", "must be 0 for a partner's search"));
+    }
+    if !(1..=NETWORK_DEPTH).contains(&req.limit) {
+        return Err(Error::invalid(
+            "limit",
+            format!("must be between 1 and {NETWORK_DEPTH}"),
+        ));
+    }
+    let query = Query::parse(&req.q)?;
+    req.filters.check()?;
+    let instance_id = ctx.instance_id;
+    let now = chrono::Utc::now().naive_utc();
+    let _ = viewer;
+    ctx.db
+        .read(move |c| run(c, instance_id, &query, &req.filters, 0, req.limit, now))
+        .await
+}
+
+/// # Errors
+/// 422 naming `limit` or `offset` outside their ranges.
+pub fn check_page(offset: i64, limit: i64) -> Result<()> {
     if !(1..=LIMIT_MAX).contains(&limit) {
         return Err(Error::invalid(
             "limit",

@@ -25,14 +25,14 @@ use url::Url;
 use crate::app::AppState;
 use crate::domain::names::authority;
 use crate::domain::people::Viewer;
-use crate::domain::search::{self, Hit, Kind, Params, Reach, Request, Results, Skipped};
+use crate::domain::search::{
+    self, Hit, Kind, Params, Reach, Request, Results, Skipped, NETWORK_DEPTH,
+};
 use crate::domain::site;
 use crate::error::{Error, Result};
 
 /// Largest answer read from a partner.
 const ANSWER_BYTES: usize = 1024 * 1024;
-/// Deepest result a network search pages to: each partner is asked for `offset + limit`.
-const NETWORK_DEPTH: i64 = 200;
 /// How long a partner's signature stays acceptable, as for activities.
 const SIGNATURE_WINDOW: Duration = Duration::from_secs(3600);
 
@@ -48,6 +48,7 @@ pub fn routes() -> Router {
 /// 422 for a bad query or a page past the network's depth; partners' failures are not errors
 /// but `skipped` entries.
 pub async fn search(state: &AppState, viewer: Option<&Viewer>, req: Request) -> Result<Results> {
+    search::check_page(req.offset, req.limit)?;
     if req.offset + req.limit > NETWORK_DEPTH {
         return Err(Error::invalid(
             "offset",
@@ -59,17 +60,35 @@ pub async fn search(state: &AppState, viewer: Option<&Viewer>, req: Request) -> 
     let mut wide = req.clone();
     wide.offset = 0;
     wide.limit = req.offset + req.limit;
-    let local = search::search(state, viewer, wide.clone()).await?;
+    let local = search::search_wide(state, viewer, wide.clone()).await?;
     let more_here = local.next_offset.is_some();
     let (remote, skipped, more_there) = ask_all(state, &wide, "search").await?;
-    Ok(search::merge(
-        local.hits,
-        remote,
-        skipped,
-        offset,
-        limit,
-        more_here || more_there,
-    ))
+    let remote = visible_here(state, remote).await?;
+    let more = more_here || more_there;
+    let mut merged = search::merge(local.hits, remote, skipped, offset, limit, more);
+    // Past the network's depth there is no next page to ask for.
+    if req.offset + 2 * req.limit > NETWORK_DEPTH {
+        merged.next_offset = None;
+    }
+    Ok(merged)
+}
+
+/// Partners' results less what this instance hides: a copy it holds that stewards removed or
+/// its author deleted, people suspended here and what they wrote, what members banned from a
+/// group wrote in it. Moderation here applies to every result shown here.
+async fn visible_here(state: &AppState, hits: Vec<Hit>) -> Result<Vec<Hit>> {
+    if hits.is_empty() {
+        return Ok(hits);
+    }
+    let probe = hits.clone();
+    let hidden = state
+        .db
+        .read(move |c| search::hidden_here(c, &probe))
+        .await?;
+    Ok(hits
+        .into_iter()
+        .filter(|h| !hidden.contains(&h.ap_id))
+        .collect())
 }
 
 /// "Before you post" across the network: threads here and on partners that look like `title`.
@@ -92,6 +111,7 @@ pub async fn similar(
         limit,
     };
     let (remote, skipped, _) = ask_all(state, &req, "similar").await?;
+    let remote = visible_here(state, remote).await?;
     let limit = usize::try_from(limit).unwrap_or(5);
     let merged = search::merge(local, remote, skipped, 0, limit, false);
     Ok((merged.hits, merged.skipped))
@@ -112,6 +132,7 @@ async fn ask_all(
         return Ok((Vec::new(), Vec::new(), false));
     }
     let key = Signer::of(state).await?;
+    let policy = crate::domain::policy::current(state).await?;
     let budget = Duration::from_millis(settings.budget_ms);
     let query = Params {
         request: req.clone(),
@@ -127,6 +148,12 @@ async fn ask_all(
         ),
         _ => format!("/api/v1/network/search?{}", query.to_query_string(0)),
     };
+    // The same search asked again within a minute (pages, feed readers, a title being typed)
+    // is answered from what partners said, not asked of them again.
+    let cache_key = format!("{} {} {path}", state.config.domain, partners.join(","));
+    if let Some(answer) = ANSWERS.get(&cache_key) {
+        return Ok(answer);
+    }
     let scheme = if state.config.uses_https() {
         "https"
     } else {
@@ -153,7 +180,7 @@ async fn ask_all(
         match answer {
             Ok(Ok(results)) => {
                 more |= results.next_offset.is_some();
-                hits.extend(search::tidy(&partner, results, limit));
+                hits.extend(search::tidy(&policy, results, limit));
             }
             Ok(Err(reason)) => {
                 tracing::info!(partner = %partner, %reason, "network search: partner skipped");
@@ -170,8 +197,19 @@ async fn ask_all(
     }
     // Any still running ran out of time (the join itself timed out).
     asks.abort_all();
-    Ok((hits, skipped, more))
+    let answer = (hits, skipped, more);
+    ANSWERS.insert(cache_key, answer.clone());
+    Ok(answer)
 }
+
+/// Partners' answers by what was asked of them, for a minute.
+type Answer = (Vec<Hit>, Vec<Skipped>, bool);
+static ANSWERS: LazyLock<moka::sync::Cache<String, Answer>> = LazyLock::new(|| {
+    moka::sync::Cache::builder()
+        .max_capacity(1_000)
+        .time_to_live(Duration::from_secs(60))
+        .build()
+});
 
 /// Our instance actor's key, for signing.
 #[derive(Clone)]
@@ -296,9 +334,9 @@ async fn verified_signer(
             map.insert(name.to_string(), v.to_string());
         }
     }
-    if !map.contains_key("host") {
-        map.insert("host".into(), data.config.domain.clone());
-    }
+    // The signature must be for us: whatever Host arrived (a proxy may rewrite it), the host
+    // checked is our own domain, so a request signed for another instance does not verify.
+    map.insert("host".into(), data.config.domain.clone());
     let config = http_signature_normalization::Config::new()
         .mastodon_compat()
         .require_header("(request-target)")
@@ -387,5 +425,8 @@ async fn answer(
         return Err(Error::invalid("scope", "a partner answers for itself only"));
     }
     tracing::info!(partner = %signer, "network search answered");
-    Ok(Json(search::search(&data, None, params.request).await?))
+    // Public content only: no viewer.
+    Ok(Json(
+        search::search_wide(&data, None, params.request).await?,
+    ))
 }

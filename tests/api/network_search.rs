@@ -169,6 +169,22 @@ async fn partners_answer_and_the_rest_are_skipped_by_name() {
         "{waited:?}"
     );
 
+    // Pages deeper than one partner page are asked of everyone at once, up to 200 results.
+    let (status, deep) = alpha
+        .get(
+            "/api/v1/search?q=sdmx&scope=network&offset=60&limit=20",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{deep}");
+    let (status, too_deep) = alpha
+        .get(
+            "/api/v1/search?q=sdmx&scope=network&offset=190&limit=20",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{too_deep}");
+
     // "Before you post" looks across the network too.
     let (status, similar) = alpha
         .get(

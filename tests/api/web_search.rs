@@ -6,19 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::web::{urlencoding, Browser};
-use crate::helpers::{spawn_app, TestApp};
-
-async fn post_thread(app: &TestApp, token: &str, group: &str, title: &str, body: &str) -> i64 {
-    let (status, value) = app
-        .post(
-            &format!("/api/v1/groups/{group}/threads"),
-            Some(token),
-            json!({"title": title, "body": body}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{value}");
-    value["id"].as_i64().unwrap()
-}
+use crate::helpers::spawn_app;
 
 /// The `href` of the link marked `rel`, as a browser would follow it.
 fn link(body: &str, rel: &str) -> Option<String> {
@@ -33,14 +21,14 @@ async fn the_search_page_shows_results_with_their_links_and_keeps_the_filters() 
     let app = spawn_app().await;
     let alice = app.register("alice").await;
     app.group(&alice, "data").await;
-    let thread = post_thread(
-        &app,
-        &alice,
-        "data",
-        "Publishing open data with SDMX",
-        "We publish our open data tables through an endpoint.",
-    )
-    .await;
+    let thread = app
+        .thread_with_body(
+            &alice,
+            "data",
+            "Publishing open data with SDMX",
+            "We publish our open data tables through an endpoint.",
+        )
+        .await;
     let comment = app
         .comment(&alice, thread, None, "Open data portals need this too")
         .await;
@@ -103,8 +91,7 @@ async fn the_search_page_pages_forward_and_back() {
     let alice = app.register("alice").await;
     app.group(&alice, "data").await;
     for n in 1..=5 {
-        post_thread(
-            &app,
+        app.thread_with_body(
             &alice,
             "data",
             &format!("Budget question {n}"),
@@ -145,8 +132,7 @@ async fn markup_in_what_was_written_or_typed_stays_text() {
     let app = spawn_app().await;
     let alice = app.register("alice").await;
     app.group(&alice, "data").await;
-    post_thread(
-        &app,
+    app.thread_with_body(
         &alice,
         "data",
         "Escaping <script>alert(1)</script> in titles",
@@ -273,15 +259,16 @@ async fn a_new_threads_preview_shows_threads_that_look_alike() {
     app.group(&alice, "data").await;
     app.post("/api/v1/groups/data/join", Some(&bob), json!({}))
         .await;
-    let older = post_thread(
-        &app,
-        &alice,
-        "data",
-        "How do we publish open data tables?",
-        "Asking for a friend.",
-    )
-    .await;
-    post_thread(&app, &alice, "data", "Procurement rules", "Nothing alike.").await;
+    let older = app
+        .thread_with_body(
+            &alice,
+            "data",
+            "How do we publish open data tables?",
+            "Asking for a friend.",
+        )
+        .await;
+    app.thread_with_body(&alice, "data", "Procurement rules", "Nothing alike.")
+        .await;
 
     let mut b = Browser::signed_in(&app, &bob);
     let form = b.get("/g/data/new").await;

@@ -46,8 +46,12 @@ pub struct Params {
 }
 
 fn date(field: &'static str, value: &str) -> Result<NaiveDate> {
+    use chrono::Datelike;
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::invalid(field, "must be a date written YYYY-MM-DD"))
+        .ok()
+        // Years outside 1..9999 are not dates a database compares.
+        .filter(|d| (1..=9999).contains(&d.year()))
+        .ok_or_else(|| Error::invalid(field, "must be a date written YYYY-MM-DD"))
 }
 
 fn number(field: &'static str, value: &str) -> Result<i64> {
@@ -189,6 +193,8 @@ mod tests {
             ("kind", "posts"),
             ("since", "yesterday"),
             ("until", "2026-13-01"),
+            ("since", "-5000-01-01"),
+            ("until", "+10000-01-01"),
             ("offset", "ten"),
             ("limit", "1.5"),
             ("scope", "everywhere"),

@@ -36,8 +36,9 @@ impl Scope {
     }
 }
 
-/// Matches of each kind ranked beyond the index when no filter narrows the search.
-pub const CANDIDATES: i64 = 1_000;
+/// Matches of each kind ranked beyond the index when no filter narrows the search: one set
+/// for every page, deep enough for the deepest.
+pub const CANDIDATES: i64 = super::OFFSET_MAX + super::LIMIT_MAX + 1;
 
 /// One ranked row: what it is, its id, its rank.
 #[derive(Debug, Clone, QueryableByName)]
@@ -102,9 +103,10 @@ impl Sql {
     }
 
     /// One kind's index joined to its rows: the FROM clause, the relevance (0..1) and the
-    /// match condition. With `cap`, only the `cap` most relevant matches are taken from the
-    /// index before the rows are joined and filtered: a common word matches a great many rows,
-    /// and joining each of them costs far more than ranking them in the index.
+    /// match condition. With `cap`, only `cap` matches are taken from the index before the rows
+    /// are joined and filtered — on PostgreSQL the most relevant, on SQLite the newest (FTS5
+    /// stops early in id order, where ranking would first score every match): a common word
+    /// matches a great many rows, and joining each of them costs far more than the page.
     fn source(
         &mut self,
         kind: Kind,
@@ -152,10 +154,13 @@ impl Sql {
                     format!("(-bm25({fts}, {weights}) / (1.0 - bm25({fts}, {weights})))"),
                     format!("{fts} MATCH {q}"),
                 ),
+                // FTS5 walks a word's rows newest first and stops at the cap, computing bm25
+                // for those rows only; ordering by bm25 here would compute it for every
+                // match of a common word first (tens of thousands).
                 Some(cap) => (
                     format!(
                         "(SELECT rowid AS rid, bm25({fts}, {weights}) AS b FROM {fts} \
-                         WHERE {fts} MATCH {q} ORDER BY b, rowid DESC LIMIT {cap}) f \
+                         WHERE {fts} MATCH {q} ORDER BY rowid DESC LIMIT {cap}) f \
                          JOIN {table} {alias} ON {alias}.id = f.rid"
                     ),
                     "(-f.b / (1.0 - f.b))".into(),
@@ -240,7 +245,9 @@ fn select(
         Kind::Groups => "g",
         Kind::People => "p",
     };
+    // A date in the future (a remote server's clock, or its choice) counts as now.
     let age = sql.age(&format!("{alias}.created_at"), now);
+    let age = sql.max0(&age);
     let reception = match kind {
         Kind::Threads => format!("({} + t.comment_count)", sql.max0("t.score")),
         Kind::Comments => sql.max0("c.score"),
@@ -331,7 +338,7 @@ pub fn ranked(
         || f.instance.is_some()
         || f.since.is_some()
         || f.until.is_some();
-    let cap = (!narrowed).then_some(CANDIDATES.max(offset + limit));
+    let cap = (!narrowed).then_some(CANDIDATES);
     if kinds.is_empty() {
         return Ok(Vec::new());
     }
@@ -346,28 +353,16 @@ pub fn ranked(
     let l = sql.bind(Bind::Int(limit));
     let o = sql.bind(Bind::Int(offset));
     sql.push(&format!(" LIMIT {l} OFFSET {o}"));
-    Ok(match conn {
-        AnyConnection::Postgresql(c) => {
-            let mut q = diesel::sql_query(sql.text).into_boxed();
-            for b in sql.binds {
-                q = match b {
-                    Bind::Text(v) => q.bind::<Text, _>(v),
-                    Bind::Int(v) => q.bind::<BigInt, _>(v),
-                    Bind::Time(v) => q.bind::<Timestamp, _>(v),
-                };
-            }
-            q.load(c)?
+    // The same statement on either backend; only the connection's type differs.
+    Ok(crate::per_backend!(conn, |c| {
+        let mut q = diesel::sql_query(sql.text).into_boxed();
+        for b in sql.binds {
+            q = match b {
+                Bind::Text(v) => q.bind::<Text, _>(v),
+                Bind::Int(v) => q.bind::<BigInt, _>(v),
+                Bind::Time(v) => q.bind::<Timestamp, _>(v),
+            };
         }
-        AnyConnection::Sqlite(c) => {
-            let mut q = diesel::sql_query(sql.text).into_boxed();
-            for b in sql.binds {
-                q = match b {
-                    Bind::Text(v) => q.bind::<Text, _>(v),
-                    Bind::Int(v) => q.bind::<BigInt, _>(v),
-                    Bind::Time(v) => q.bind::<Timestamp, _>(v),
-                };
-            }
-            q.load(c)?
-        }
-    })
+        q.load(c)?
+    }))
 }

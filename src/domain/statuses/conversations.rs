@@ -293,7 +293,12 @@ pub async fn search(
         offset,
         limit,
     };
-    let found = search::search(state, viewer, request).await?;
+    // Mastodon answers what it cannot search with nothing found, not an error, and the
+    // accounts and hashtags of the same search still come back.
+    let found = match search::search(state, viewer, request).await {
+        Err(crate::error::Error::Invalid { .. }) => return Ok(Bundle::default()),
+        other => other?,
+    };
     let viewer_id = viewer.map(Viewer::id);
     state
         .db

@@ -265,15 +265,21 @@ impl TestApp {
     }
 
     pub async fn thread(&self, token: &str, group: &str, title: &str) -> i64 {
-        let (status, body) = self
+        self.thread_with_body(token, group, title, "Some *text*.")
+            .await
+    }
+
+    /// Posts a thread with its body; returns its id.
+    pub async fn thread_with_body(&self, token: &str, group: &str, title: &str, body: &str) -> i64 {
+        let (status, value) = self
             .post(
                 &format!("/api/v1/groups/{group}/threads"),
                 Some(token),
-                json!({"title": title, "body": "Some *text*."}),
+                json!({"title": title, "body": body}),
             )
             .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        body["id"].as_i64().expect("id")
+        assert_eq!(status, StatusCode::CREATED, "{value}");
+        value["id"].as_i64().expect("id")
     }
 
     pub async fn comment(&self, token: &str, thread: i64, parent: Option<i64>, body: &str) -> i64 {
