@@ -5,8 +5,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::web::{urlencoding, Browser};
 use crate::helpers::spawn_app;
+use crate::helpers::web::{urlencoding, Browser};
 
 /// The `href` of the link marked `rel`, as a browser would follow it.
 fn link(body: &str, rel: &str) -> Option<String> {
