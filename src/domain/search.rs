@@ -210,21 +210,7 @@ pub async fn search(ctx: &Context, _viewer: Option<&Viewer>, req: Request) -> Re
     let query = Query::parse(&req.q)?;
     check_page(req.offset, req.limit)?;
     req.filters.check()?;
-    let instance_id = ctx.instance_id;
-    let now = chrono::Utc::now().naive_utc();
-    ctx.db
-        .read(move |c| {
-            run(
-                c,
-                instance_id,
-                &query,
-                &req.filters,
-                req.offset,
-                req.limit,
-                now,
-            )
-        })
-        .await
+    ranked_page(ctx, query, req.filters, req.offset, req.limit).await
 }
 
 /// Threads that look like `title` (any of its longer words), for "before you post": at most
@@ -246,13 +232,7 @@ pub async fn similar(ctx: &Context, title: &str, limit: i64) -> Result<Vec<Hit>>
         kinds: vec![Kind::Threads],
         ..Filters::default()
     };
-    let instance_id = ctx.instance_id;
-    let now = chrono::Utc::now().naive_utc();
-    let limit = limit.clamp(1, 10);
-    let found = ctx
-        .db
-        .read(move |c| run(c, instance_id, &query, &filters, 0, limit, now))
-        .await?;
+    let found = ranked_page(ctx, query, filters, 0, limit.clamp(1, 10)).await?;
     Ok(found.hits)
 }
 
@@ -277,12 +257,8 @@ pub async fn search_wide(ctx: &Context, viewer: Option<&Viewer>, req: Request) -
     }
     let query = Query::parse(&req.q)?;
     req.filters.check()?;
-    let instance_id = ctx.instance_id;
-    let now = chrono::Utc::now().naive_utc();
     let _ = viewer;
-    ctx.db
-        .read(move |c| run(c, instance_id, &query, &req.filters, 0, req.limit, now))
-        .await
+    ranked_page(ctx, query, req.filters, 0, req.limit).await
 }
 
 /// # Errors
@@ -301,6 +277,22 @@ pub fn check_page(offset: i64, limit: i64) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// A checked query's page of results, ranked as of now, in one read transaction: what every
+/// kind of search here comes down to.
+async fn ranked_page(
+    ctx: &Context,
+    query: Query,
+    filters: Filters,
+    offset: i64,
+    limit: i64,
+) -> Result<Results> {
+    let instance_id = ctx.instance_id;
+    let now = chrono::Utc::now().naive_utc();
+    ctx.db
+        .read(move |c| run(c, instance_id, &query, &filters, offset, limit, now))
+        .await
 }
 
 /// The search itself, inside one read transaction.
@@ -358,12 +350,7 @@ pub async fn authors(
     filters.kinds = vec![Kind::Threads, Kind::Comments];
     let query = Query::parse(q)?;
     filters.check()?;
-    let instance_id = ctx.instance_id;
-    let now = chrono::Utc::now().naive_utc();
-    let found = ctx
-        .db
-        .read(move |c| run(c, instance_id, &query, &filters, 0, AUTHORS_DEPTH, now))
-        .await?;
+    let found = ranked_page(ctx, query, filters, 0, AUTHORS_DEPTH).await?;
     let mut ranked: Vec<AuthorRank> = Vec::new();
     for hit in found.hits {
         let Some(author) = hit.author else { continue };
